@@ -1,0 +1,1 @@
+"""The `claimdesk` command line: a stable contract for scripts and power users."""

@@ -1,0 +1,5 @@
+"""Code sets (placeholder, being written)."""
+
+
+def load_builtin(store) -> dict[str, int]:
+    return {}

@@ -1,0 +1,450 @@
+"""SQLAlchemy 2 typed models: the tables of ClaimDesk.
+
+Rules that hold everywhere:
+- money is integer cents in ``*_cents`` columns (never Numeric/float);
+- dates of service are ``Date``; timestamps are naive UTC ``DateTime``;
+- claims and accounts carry a ``version`` column used for optimistic locking;
+- balances are never stored: they are sums over ``ledger_entries``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Practice(Base):
+    __tablename__ = "practices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    npi: Mapped[str] = mapped_column(String(10))
+    tax_id: Mapped[str] = mapped_column(String(9))
+    taxonomy: Mapped[str] = mapped_column(String(10))
+    address_line1: Mapped[str] = mapped_column(String(55))
+    address_line2: Mapped[str | None] = mapped_column(String(55))
+    city: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(2))
+    zip_code: Mapped[str] = mapped_column(String(9))
+    phone: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Provider(Base):
+    __tablename__ = "providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id"), index=True)
+    npi: Mapped[str] = mapped_column(String(10), unique=True)
+    first_name: Mapped[str] = mapped_column(String(35))
+    last_name: Mapped[str] = mapped_column(String(60))
+    credential: Mapped[str | None] = mapped_column(String(10))
+    taxonomy: Mapped[str] = mapped_column(String(10))
+    specialty: Mapped[str | None] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Facility(Base):
+    __tablename__ = "facilities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    npi: Mapped[str | None] = mapped_column(String(10))
+    place_of_service: Mapped[str] = mapped_column(String(2))
+    address_line1: Mapped[str] = mapped_column(String(55))
+    city: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(2))
+    zip_code: Mapped[str] = mapped_column(String(9))
+
+
+class Payer(Base):
+    __tablename__ = "payers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payer_code: Mapped[str] = mapped_column(String(80), unique=True)  # X12 payer ID (NM109)
+    name: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20))  # medicare, medicaid, commercial, bcbs, ...
+    claim_filing_indicator: Mapped[str] = mapped_column(String(2))  # SBR09: MB, MC, CI, BL, ...
+    timely_filing_days: Mapped[int] = mapped_column(Integer)
+    appeal_days: Mapped[int] = mapped_column(Integer, default=180)
+    address_line1: Mapped[str | None] = mapped_column(String(55))
+    city: Mapped[str | None] = mapped_column(String(30))
+    state: Mapped[str | None] = mapped_column(String(2))
+    zip_code: Mapped[str | None] = mapped_column(String(9))
+    phone: Mapped[str | None] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Guarantor(Base):
+    """The person responsible for a patient's bill when it is not the patient."""
+
+    __tablename__ = "guarantors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(35))
+    last_name: Mapped[str] = mapped_column(String(60))
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    relationship_to_patient: Mapped[str] = mapped_column(String(20))  # parent, spouse, ...
+    address_line1: Mapped[str | None] = mapped_column(String(55))
+    city: Mapped[str | None] = mapped_column(String(30))
+    state: Mapped[str | None] = mapped_column(String(2))
+    zip_code: Mapped[str | None] = mapped_column(String(9))
+    phone: Mapped[str | None] = mapped_column(String(10))
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+    __table_args__ = (
+        Index("ix_patients_name", "last_name", "first_name"),
+        Index("ix_patients_dob", "date_of_birth"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_number: Mapped[str] = mapped_column(String(20), unique=True)
+    first_name: Mapped[str] = mapped_column(String(35))
+    middle_name: Mapped[str | None] = mapped_column(String(25))
+    last_name: Mapped[str] = mapped_column(String(60))
+    date_of_birth: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))  # M, F, U
+    address_line1: Mapped[str] = mapped_column(String(55))
+    address_line2: Mapped[str | None] = mapped_column(String(55))
+    city: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(2))
+    zip_code: Mapped[str] = mapped_column(String(9))
+    phone: Mapped[str | None] = mapped_column(String(10))
+    email: Mapped[str | None] = mapped_column(String(80))
+    guarantor_id: Mapped[int | None] = mapped_column(ForeignKey("guarantors.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    guarantor: Mapped[Guarantor | None] = relationship()
+    account: Mapped[Account] = relationship(back_populates="patient", uselist=False)
+    policies: Mapped[list[InsurancePolicy]] = relationship(
+        back_populates="patient",
+        foreign_keys="InsurancePolicy.patient_id",
+        order_by="InsurancePolicy.rank",
+    )
+
+
+class Account(Base):
+    """The patient's account: the ledger hangs off it. Versioned for optimistic locking."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), unique=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    patient: Mapped[Patient] = relationship(back_populates="account")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class InsurancePolicy(Base):
+    __tablename__ = "insurance_policies"
+    __table_args__ = (Index("ix_insurance_policies_member_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)  # 1 primary, 2 secondary, 3 tertiary
+    member_id: Mapped[str] = mapped_column(String(80))
+    group_number: Mapped[str | None] = mapped_column(String(50))
+    plan_name: Mapped[str | None] = mapped_column(String(60))
+    # X12 individual relationship code of the patient to the subscriber: 18 self, 01 spouse,
+    # 19 child, 20 employee, 21 unknown, G8 other.
+    relationship_code: Mapped[str] = mapped_column(String(2))
+    subscriber_patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
+    subscriber_first_name: Mapped[str] = mapped_column(String(35))
+    subscriber_last_name: Mapped[str] = mapped_column(String(60))
+    subscriber_date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    subscriber_sex: Mapped[str | None] = mapped_column(String(1))
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    effective_to: Mapped[dt.date | None] = mapped_column(Date)
+    copay_cents: Mapped[int] = mapped_column(Integer, default=0)
+    coinsurance_percent: Mapped[int] = mapped_column(Integer, default=0)
+    deductible_cents: Mapped[int] = mapped_column(Integer, default=0)
+    out_of_pocket_max_cents: Mapped[int] = mapped_column(Integer, default=0)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    patient: Mapped[Patient] = relationship(back_populates="policies", foreign_keys=[patient_id])
+    payer: Mapped[Payer] = relationship()
+
+
+class Authorization(Base):
+    __tablename__ = "authorizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"))
+    number: Mapped[str] = mapped_column(String(50))
+    service_codes: Mapped[str] = mapped_column(String(200))  # space-separated codes
+    units_approved: Mapped[int] = mapped_column(Integer)
+    units_used: Mapped[int] = mapped_column(Integer, default=0)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Encounter(Base):
+    __tablename__ = "encounters"
+    __table_args__ = (
+        Index("ix_encounters_status_dos", "status", "date_of_service"),
+        Index("ix_encounters_patient_dos", "patient_id", "date_of_service"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    date_of_service: Mapped[dt.date] = mapped_column(Date)
+    place_of_service: Mapped[str] = mapped_column(String(2))
+    rendering_provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
+    referring_provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"))
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    authorization_id: Mapped[int | None] = mapped_column(ForeignKey("authorizations.id"))
+    authorization_number: Mapped[str | None] = mapped_column(String(50))
+    visit_reason: Mapped[str | None] = mapped_column(String(120))
+    clinical_note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20))
+    query_note: Mapped[str | None] = mapped_column(Text)  # biller -> coder question
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    patient: Mapped[Patient] = relationship()
+    diagnoses: Mapped[list[Diagnosis]] = relationship(
+        back_populates="encounter", order_by="Diagnosis.seq", cascade="all, delete-orphan"
+    )
+    lines: Mapped[list[ServiceLine]] = relationship(
+        back_populates="encounter", order_by="ServiceLine.seq", cascade="all, delete-orphan"
+    )
+
+
+class Diagnosis(Base):
+    __tablename__ = "diagnoses"
+    __table_args__ = (UniqueConstraint("encounter_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)  # 1..12, 1 = principal
+    code: Mapped[str] = mapped_column(String(8))  # with the dot: E11.9
+
+    encounter: Mapped[Encounter] = relationship(back_populates="diagnoses")
+
+
+class ServiceLine(Base):
+    __tablename__ = "service_lines"
+    __table_args__ = (UniqueConstraint("encounter_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(5))
+    modifier1: Mapped[str | None] = mapped_column(String(2))
+    modifier2: Mapped[str | None] = mapped_column(String(2))
+    modifier3: Mapped[str | None] = mapped_column(String(2))
+    modifier4: Mapped[str | None] = mapped_column(String(2))
+    units: Mapped[int] = mapped_column(Integer, default=1)
+    charge_cents: Mapped[int] = mapped_column(Integer)
+    pointer1: Mapped[int | None] = mapped_column(Integer)
+    pointer2: Mapped[int | None] = mapped_column(Integer)
+    pointer3: Mapped[int | None] = mapped_column(Integer)
+    pointer4: Mapped[int | None] = mapped_column(Integer)
+
+    encounter: Mapped[Encounter] = relationship(back_populates="lines")
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+    __table_args__ = (
+        Index("ix_claims_status", "status"),
+        Index("ix_claims_payer_status", "payer_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("insurance_policies.id"))
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"))
+    payer_rank: Mapped[int] = mapped_column(Integer, default=1)
+    patient_control_number: Mapped[str] = mapped_column(String(20), unique=True)
+    frequency_code: Mapped[str] = mapped_column(String(1), default="1")
+    replaces_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
+    payer_claim_number: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20))
+    total_charge_cents: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    lines: Mapped[list[ClaimLine]] = relationship(
+        back_populates="claim", order_by="ClaimLine.line_number", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[ClaimEvent]] = relationship(
+        back_populates="claim", order_by="ClaimEvent.id", cascade="all, delete-orphan"
+    )
+    payer: Mapped[Payer] = relationship()
+    patient: Mapped[Patient] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ClaimLine(Base):
+    """What the claim billed for a service line: a snapshot taken when the claim was built."""
+
+    __tablename__ = "claim_lines"
+    __table_args__ = (UniqueConstraint("claim_id", "line_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    service_line_id: Mapped[int | None] = mapped_column(ForeignKey("service_lines.id"))
+    line_number: Mapped[int] = mapped_column(Integer)
+    date_of_service: Mapped[dt.date] = mapped_column(Date)
+    code: Mapped[str] = mapped_column(String(5))
+    modifiers: Mapped[str] = mapped_column(String(11), default="")  # colon-joined, e.g. "25:LT"
+    units: Mapped[int] = mapped_column(Integer)
+    charge_cents: Mapped[int] = mapped_column(Integer)
+    pointers: Mapped[str] = mapped_column(String(7), default="1")  # colon-joined, e.g. "1:2"
+
+    claim: Mapped[Claim] = relationship(back_populates="lines")
+
+
+class ClaimEvent(Base):
+    __tablename__ = "claim_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+
+    claim: Mapped[Claim] = relationship(back_populates="events")
+
+
+class LedgerEntry(Base):
+    """One signed movement on an account.
+
+    ``amount_cents`` is the change to what is owed, in the ``responsibility`` bucket
+    (``insurance`` or ``patient``): charges are positive; payments and write-offs negative;
+    a transfer is two entries sharing ``txn`` (minus on one bucket, plus on the other).
+    """
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        Index("ix_ledger_entries_account", "account_id", "entry_date"),
+        Index("ix_ledger_entries_claim", "claim_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
+    claim_line_id: Mapped[int | None] = mapped_column(ForeignKey("claim_lines.id"))
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
+    txn: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # charge, payment, adjustment, transfer, refund
+    responsibility: Mapped[str] = mapped_column(String(9))  # insurance, patient
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    group_code: Mapped[str | None] = mapped_column(String(2))  # CO, PR, OA, PI
+    reason_code: Mapped[str | None] = mapped_column(String(5))  # CARC
+    reference: Mapped[str | None] = mapped_column(String(50))  # check / EFT trace / receipt
+    memo: Mapped[str | None] = mapped_column(String(200))
+    entry_date: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(40))
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    full_name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(12))  # admin, biller, coder, trainer, viewer
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditRecord(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(20))  # create, update, delete, transition, import
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(40))
+    patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    summary: Mapped[str] = mapped_column(Text)
+
+
+class Code(Base):
+    """A code from a code set: ICD-10-CM, HCPCS, CPT, modifier, place of service, CARC, RARC."""
+
+    __tablename__ = "codes"
+    __table_args__ = (
+        UniqueConstraint("kind", "code"),
+        Index("ix_codes_kind_compact", "kind", "compact"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String(10))  # as people write it (E11.9)
+    compact: Mapped[str] = mapped_column(String(10))  # upper case, no dot (E119): prefix search
+    description: Mapped[str] = mapped_column(Text)
+    billable: Mapped[bool] = mapped_column(Boolean, default=True)
+    parent_code: Mapped[str | None] = mapped_column(String(10))
+    effective_from: Mapped[dt.date | None] = mapped_column(Date)
+    effective_to: Mapped[dt.date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(1))  # code fits only this sex
+    age_min: Mapped[int | None] = mapped_column(Integer)
+    age_max: Mapped[int | None] = mapped_column(Integer)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(80))
+
+
+class CodeSetRelease(Base):
+    __tablename__ = "code_set_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    release: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(200))
+    code_count: Mapped[int] = mapped_column(Integer)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    loaded_by: Mapped[str] = mapped_column(String(40))
+
+
+class FeeScheduleItem(Base):
+    __tablename__ = "fee_schedule"
+    __table_args__ = (UniqueConstraint("code", "modifier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(5))
+    modifier: Mapped[str] = mapped_column(String(2), default="")
+    kind: Mapped[str] = mapped_column(String(10))  # cpt, hcpcs
+    description: Mapped[str] = mapped_column(String(120))  # our own plain wording
+    charge_cents: Mapped[int] = mapped_column(Integer)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,1 @@
+"""Synthetic demo practice. No real patient data anywhere."""
