@@ -42,7 +42,10 @@ class CliState:
         return demo_url() if self.demo else default_url()
 
     def store(self, *, initialize: bool = True) -> Store:
-        """The store, created and loaded with reference code sets on first use of a new file."""
+        """The store, created and loaded with reference code sets on first use of a new file.
+
+        With ``initialize=False`` the store is returned as it is, even when not migrated.
+        """
         if self._store is None:
             store = Store(self.url, actor=self.user)
             if store.is_sqlite and store.path is not None and store.path.parent.exists() is False:
@@ -57,7 +60,8 @@ class CliState:
 
                     click.echo("Seeding the demo practice ...", err=True)
                     demo.seed(store)
-            store.require_current()
+            if initialize:
+                store.require_current()
             self._store = store
         return self._store
 
