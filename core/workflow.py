@@ -44,9 +44,7 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.PENDING: frozenset({S.REJECTED, S.DENIED, S.PARTIALLY_PAID, S.PAID}),
     S.REJECTED: frozenset({S.DRAFT, S.VOID}),
     S.DENIED: frozenset({S.APPEALED, S.CORRECTED, S.PARTIALLY_PAID, S.PAID, S.CLOSED}),
-    S.PARTIALLY_PAID: frozenset(
-        {S.ACCEPTED, S.APPEALED, S.CORRECTED, S.PAID, S.DENIED, S.CLOSED}
-    ),
+    S.PARTIALLY_PAID: frozenset({S.ACCEPTED, S.APPEALED, S.CORRECTED, S.PAID, S.DENIED, S.CLOSED}),
     # A payment can be reversed (835 CLP02 22): the claim goes back to waiting for adjudication.
     S.PAID: frozenset({S.ACCEPTED, S.PARTIALLY_PAID, S.CORRECTED, S.CLOSED}),
     S.APPEALED: frozenset({S.DENIED, S.PARTIALLY_PAID, S.PAID, S.CLOSED}),

@@ -153,6 +153,8 @@ class Account(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), unique=True)
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Touched by every posting, so two billers posting to one account at once collide on version.
+    last_activity_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     patient: Mapped[Patient] = relationship(back_populates="account")

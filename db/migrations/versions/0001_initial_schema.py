@@ -238,6 +238,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("opened_at", sa.DateTime(), nullable=False),
+        sa.Column("last_activity_at", sa.DateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["patient_id"], ["patients.id"], name=op.f("fk_accounts_patient_id_patients")
