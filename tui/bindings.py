@@ -1,0 +1,67 @@
+"""One table of commands: it feeds the key bindings, the command palette and the help screen.
+
+A site can remap keys in ``keys.toml`` in the ClaimDesk config directory::
+
+    [keys]
+    "mode.home" = "f2"
+    "app.quit" = "ctrl+q"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str
+    key: str
+    label: str
+    action: str
+    help: str
+    show: bool = True
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("app.help", "f1", "Help", "help", "Show help for this screen and the keys that work here."),
+    Command("mode.home", "f2", "Home", "switch_mode('home')", "Your work queues: what waits for you."),
+    Command("mode.patients", "f3", "Patients", "switch_mode('patients')", "Find and register patients; insurance."),
+    Command("mode.encounters", "f4", "Visits", "switch_mode('encounters')", "Visits and the provider's notes."),
+    Command("mode.coding", "f5", "Coding", "switch_mode('coding')", "Code visits from their notes."),
+    Command("mode.claims", "f6", "Claims", "switch_mode('claims')", "Build, check and send claims."),
+    Command("mode.payments", "f7", "Payments", "switch_mode('payments')", "Post remittances and payments."),
+    Command("mode.reports", "f8", "Reports", "switch_mode('reports')", "A/R, denials and the office's numbers."),
+    Command("mode.codes", "f9", "Codes", "switch_mode('codes')", "Look up ICD-10-CM, CPT and HCPCS codes."),
+    Command("app.quit", "ctrl+q", "Quit", "quit", "Leave ClaimDesk."),
+)  # fmt: skip
+
+
+def app_bindings() -> list[Binding]:
+    return [
+        Binding(c.key, c.action, c.label, show=c.show, id=c.id, tooltip=c.help) for c in COMMANDS
+    ]
+
+
+def load_keymap(path: Path) -> dict[str, str]:
+    """Binding id -> key(s) from a keys.toml; a missing file means no changes.
+
+    Unknown ids and malformed files raise ValueError with a one-line message.
+    """
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not valid TOML ({exc})") from None
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict):
+        raise ValueError(f"{path}: [keys] must be a table of binding id = key")
+    known = {c.id for c in COMMANDS}
+    unknown = sorted(set(keys) - known)
+    if unknown:
+        raise ValueError(f"{path}: unknown binding ids {', '.join(unknown)}")
+    return {str(k): str(v) for k, v in keys.items()}
