@@ -89,7 +89,9 @@ class ClaimDeskGroup(click.Group):
     help="Database: any SQLAlchemy URL, or a path to a SQLite file. Default: $CLAIMDESK_DB, "
     "else claimdesk.db in your data directory.",
 )
-@click.option("--demo", is_flag=True, help="Use the demo practice (created and seeded on first use).")
+@click.option(
+    "--demo", is_flag=True, help="Use the demo practice (created and seeded on first use)."
+)
 @click.option("--user", "user", metavar="NAME", help="Who is working (recorded in the audit log).")
 @click.version_option(package_name="claimdesk")
 @click.pass_context
@@ -123,7 +125,10 @@ _register()
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, prog_name="claimdesk", standalone_mode=False)
+        # In non-standalone mode click returns the code of ctx.exit() instead of raising.
+        result = cli.main(args=argv, prog_name="claimdesk", standalone_mode=False)
+        if isinstance(result, int):
+            return result
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:

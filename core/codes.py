@@ -13,7 +13,7 @@ US_STATES = frozenset(
     "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
 )
 
-_ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
+_ICD10 = re.compile(r"^(?:[A-Z][0-9]|QA)[0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 _CPT = re.compile(r"^[0-9]{4}[0-9FTU]$")
 _HCPCS = re.compile(r"^[A-CEGHJ-MP-V][0-9]{4}$")
 _MODIFIER = re.compile(r"^[0-9A-Z]{2}$")

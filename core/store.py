@@ -35,6 +35,12 @@ def demo_url() -> str:
     return str(data_dir() / "claimdesk-demo.db")
 
 
+def _reason(exc: DBAPIError) -> str:
+    """The driver's message as one line (PostgreSQL's run to several)."""
+    text = " ".join(str(exc.orig).split())
+    return text.rstrip(".")
+
+
 class Store:
     """A database ClaimDesk works in, and the user working in it.
 
@@ -73,13 +79,13 @@ class Store:
         try:
             return migrate.current_revision(self.engine)
         except (OperationalError, DBAPIError) as exc:
-            raise StoreError(f"Cannot open the database at {self.url}: {exc.orig}.") from None
+            raise StoreError(f"Cannot open the database at {self.url}: {_reason(exc)}.") from None
 
     def is_empty(self) -> bool:
         try:
             return migrate.is_empty(self.engine)
         except (OperationalError, DBAPIError) as exc:
-            raise StoreError(f"Cannot open the database at {self.url}: {exc.orig}.") from None
+            raise StoreError(f"Cannot open the database at {self.url}: {_reason(exc)}.") from None
 
     def is_current(self) -> bool:
         return self.revision() == migrate.head_revision()
@@ -90,7 +96,9 @@ class Store:
         try:
             migrate.upgrade(self.engine)
         except (OperationalError, DBAPIError) as exc:
-            raise StoreError(f"Cannot upgrade the database at {self.url}: {exc.orig}.") from None
+            raise StoreError(
+                f"Cannot upgrade the database at {self.url}: {_reason(exc)}."
+            ) from None
         return before, migrate.head_revision()
 
     def require_current(self) -> None:

@@ -60,7 +60,9 @@ def small_practice(store: Store) -> dict:
     policy = patients.add_policy(
         store,
         pat.id,
-        dict(payer_id=payer.id, rank=1, member_id="1EG4TE5MK73", effective_from=dt.date(2023, 1, 1)),
+        dict(
+            payer_id=payer.id, rank=1, member_id="1EG4TE5MK73", effective_from=dt.date(2023, 1, 1)
+        ),
     )
     return dict(provider=doc, payer=payer, secondary=second, patient=pat, policy=policy)
 

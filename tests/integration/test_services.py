@@ -13,7 +13,15 @@ from core.schemas import CodingIn, ServiceLineIn
 from core.services import claims, encounters, ledger, patients, practice, users
 from db.models import AuditRecord, ClaimEvent, LedgerEntry, Patient
 
-from .helpers import DOS, PRACTICE, add_fee, built_claim, coded_encounter, patient_data, small_practice
+from .helpers import (
+    DOS,
+    PRACTICE,
+    add_fee,
+    built_claim,
+    coded_encounter,
+    patient_data,
+    small_practice,
+)
 
 
 def count(store, model) -> int:
@@ -107,7 +115,10 @@ def test_search_by_name_dob_account_member(store):
     assert [p.id for p in patients.search_patients(store, "testp")] == [pid]
     assert [p.id for p in patients.search_patients(store, "Testpatient, ad")] == [pid]
     assert [p.id for p in patients.search_patients(store, "ada testpatient")] == [pid]
-    assert [p.last_name for p in patients.search_patients(store, "03/09/1958")] == ["Sample", "Testpatient"]
+    assert [p.last_name for p in patients.search_patients(store, "03/09/1958")] == [
+        "Sample",
+        "Testpatient",
+    ]
     assert [p.id for p in patients.search_patients(store, world["patient"].account_number)] == [pid]
     assert [p.id for p in patients.search_patients(store, "1eg4te5mk73")] == [pid]
     assert patients.search_patients(store, "zz%_") == []
@@ -169,7 +180,9 @@ def test_coding_checks_codes_against_the_code_sets(codes_store):
         )  # fmt: skip
     with pytest.raises(ValidationError, match="fee schedule"):
         encounters.save_coding(
-            codes_store, enc.id, CodingIn(diagnoses=("E11.9",), lines=(ServiceLineIn(code="99213"),))
+            codes_store,
+            enc.id,
+            CodingIn(diagnoses=("E11.9",), lines=(ServiceLineIn(code="99213"),)),
         )
     add_fee(codes_store, "99213", 12000)
     saved = encounters.save_coding(
@@ -251,7 +264,10 @@ def test_build_claim_snapshots_lines_and_posts_charges(codes_store):
     assert c.status == "draft" and c.frequency_code == "1" and c.payer_id == world["payer"].id
     assert c.patient_control_number == f"CD{c.id:010d}" and len(c.patient_control_number) <= 20
     assert c.total_charge_cents == 21000 == sum(line.charge_cents for line in detail.lines)
-    assert [(line.code, line.pointers) for line in detail.lines] == [("99214", "1:2"), ("36415", "1")]
+    assert [(line.code, line.pointers) for line in detail.lines] == [
+        ("99214", "1:2"),
+        ("36415", "1"),
+    ]
     assert [(e.from_status, e.to_status) for e in detail.events] == [(None, "draft")]
     assert detail.money.charge_cents == 21000 == detail.money.balance_cents
     assert encounters.get_encounter(codes_store, c.encounter_id).status == "billed"
@@ -378,7 +394,9 @@ def test_account_version_guards_concurrent_posting(codes_store):
         version = uow.session.scalars(select(Account.version)).one()
     ledger.post_insurance_payment(codes_store, cid, "1.00", reference="a", expected_version=version)
     with pytest.raises(ConcurrencyError):
-        ledger.post_insurance_payment(codes_store, cid, "1.00", reference="b", expected_version=version)
+        ledger.post_insurance_payment(
+            codes_store, cid, "1.00", reference="b", expected_version=version
+        )
     assert claims.get_claim(codes_store, cid).money.paid_cents == 100
 
 
@@ -416,7 +434,14 @@ def test_a_failed_write_rolls_back_whole(codes_store):
     before = (count(codes_store, Patient), count(codes_store, AuditRecord))
     with pytest.raises(RuntimeError):
         with codes_store.uow() as uow:
-            uow.session.add(Patient(**patients.parse(patients.PatientIn, patient_data(first_name="Z")).model_dump(exclude={"account_number"}), account_number="Z1"))  # noqa: E501
+            uow.session.add(
+                Patient(
+                    **patients.parse(patients.PatientIn, patient_data(first_name="Z")).model_dump(
+                        exclude={"account_number"}
+                    ),
+                    account_number="Z1",
+                )
+            )  # noqa: E501
             uow.session.flush()
             uow.audit("create", "patient", 0, "half")
             raise RuntimeError("disk on fire")

@@ -40,13 +40,17 @@ def test_every_single_digit_typo_is_caught():
 
 
 def test_code_shapes():
-    assert C.is_icd10_format("E11.9") and C.is_icd10_format("e119") and C.is_icd10_format("S93.401A")
+    assert (
+        C.is_icd10_format("E11.9") and C.is_icd10_format("e119") and C.is_icd10_format("S93.401A")
+    )
     assert not C.is_icd10_format("11.9") and not C.is_icd10_format("E1")
     assert C.normalize_icd10("e119") == "E11.9" and C.normalize_icd10("E11") == "E11"
     assert C.procedure_kind("99213") == "cpt" and C.procedure_kind("0001F") == "cpt"
     assert C.procedure_kind("J3301") == "hcpcs" and C.procedure_kind("g0439") == "hcpcs"
     assert C.procedure_kind("9921") is None and C.procedure_kind("ABCDE") is None
-    assert C.is_modifier_format("25") and C.is_modifier_format("lt") and not C.is_modifier_format("2")
+    assert (
+        C.is_modifier_format("25") and C.is_modifier_format("lt") and not C.is_modifier_format("2")
+    )
     assert C.is_taxonomy_format("207Q00000X") and not C.is_taxonomy_format("207Q00000")
 
 

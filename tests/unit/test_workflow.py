@@ -16,7 +16,7 @@ from core.workflow import (
     transition,
 )
 
-LEGAL = [(a, b) for a, targets in TRANSITIONS.items() for b in targets]
+LEGAL = [(a, b) for a, targets in TRANSITIONS.items() for b in sorted(targets)]
 ILLEGAL = [
     (a, b) for a, b in itertools.product(ClaimStatus, ClaimStatus) if b not in TRANSITIONS[a]
 ]
