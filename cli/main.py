@@ -58,8 +58,11 @@ class CliState:
                 if self.demo:
                     from sample_data import demo
 
+                    import datetime as dt
+
                     click.echo("Seeding the demo practice ...", err=True)
-                    demo.seed(store)
+                    # Dated from today, so the demo's queues and aging look current.
+                    demo.seed(store, today=dt.date.today())
             if initialize:
                 store.require_current()
             self._store = store

@@ -117,9 +117,11 @@ def build_claim(store: Store, encounter_id: int, *, payer_rank: int = 1) -> Clai
         s.flush()
         claim.patient_control_number = pcn_for(claim.id)
         _record(s, claim, creation_event(store.actor, f"built from encounter {encounter.id}"))
-        ledger.post_claim_charges(s, claim, store.actor, insured=True)
         if payer_rank == 1:
+            ledger.post_claim_charges(s, claim, store.actor, insured=True)
             encounter.status = EncounterStatus.BILLED.value
+        else:
+            _take_over_from_prior_payer(s, claim, store.actor)
         s.flush()
         uow.audit(
             "create", "claim", claim.id,
@@ -128,6 +130,47 @@ def build_claim(store: Store, encounter_id: int, *, payer_rank: int = 1) -> Clai
         )  # fmt: skip
         s.refresh(claim)
         return _detail(s, claim)
+
+
+# Statuses of a prior payer's claim after its remittance: the next payer can be billed.
+ADJUDICATED = {ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID, ClaimStatus.CLOSED}
+
+
+def _take_over_from_prior_payer(session: Session, claim: Claim, actor: str) -> None:
+    """A secondary (or tertiary) claim bills what the prior payer left on the insurance side.
+
+    The charges already sit on the ledger under the prior payer's claim; what remains there
+    moves line by line onto this claim (a pair of entries sharing one txn), so the account's
+    total never changes and each claim still reads charge = paid + adjustments + balance.
+    """
+    prior = session.scalars(
+        select(Claim)
+        .where(
+            Claim.encounter_id == claim.encounter_id,
+            Claim.payer_rank == claim.payer_rank - 1,
+            Claim.status.in_([s.value for s in ADJUDICATED]),
+        )
+        .order_by(Claim.id.desc())
+    ).first()
+    if prior is None:
+        raise ValidationError(
+            f"bill the rank {claim.payer_rank} payer after the rank {claim.payer_rank - 1} "
+            "payer has paid the visit (its claim is not paid yet)"
+        )
+    left = ledger.insurance_left_by_line(session, prior.id)
+    if sum(left.values()) <= 0:
+        raise ValidationError(
+            f"claim {prior.patient_control_number} left nothing on the insurance side "
+            "for the next payer"
+        )
+    by_number = {line.line_number: line for line in claim.lines}
+    prior_lines = {line.id: line.line_number for line in prior.lines}
+    moves = [
+        (prior_line_id, by_number[prior_lines[prior_line_id]].id, amount)
+        for prior_line_id, amount in sorted(left.items())
+        if amount > 0 and prior_lines.get(prior_line_id) in by_number
+    ]
+    ledger.move_to_next_payer(session, prior, claim, moves, actor)
 
 
 def transition_claim(

@@ -119,6 +119,54 @@ def post_claim_charges(session: Session, claim: Claim, actor: str, *, insured: b
     return txn
 
 
+def insurance_left_by_line(session: Session, claim_id: int) -> dict[int, int]:
+    """What is still owed on the insurance side of a claim, per claim line id.
+
+    Postings made to the whole claim (no line) are spread over the lines in proportion to
+    what each line still owes, so the per-line figures always add up to the claim's total.
+    """
+    E = LedgerEntry
+    rows = session.execute(
+        select(E.claim_line_id, func.coalesce(func.sum(E.amount_cents), 0))
+        .where(E.claim_id == claim_id, E.responsibility == "insurance")
+        .group_by(E.claim_line_id)
+    ).all()
+    by_line = {int(line_id): int(total) for line_id, total in rows if line_id is not None}
+    unassigned = sum(int(total) for line_id, total in rows if line_id is None)
+    if unassigned and by_line:
+        ids = sorted(by_line)
+        weights = [max(by_line[i], 0) for i in ids]
+        if sum(weights) == 0:
+            weights = [1] * len(ids)
+        for line_id, part in zip(ids, Money(unassigned).allocate(weights), strict=True):
+            by_line[line_id] += part.cents
+    return by_line
+
+
+def move_to_next_payer(
+    session: Session,
+    prior: Claim,
+    claim: Claim,
+    moves: list[tuple[int, int, int]],
+    actor: str,
+) -> str:
+    """Move (prior line id, new line id, cents) from the prior payer's claim onto ``claim``."""
+    account = _account_for_patient(session, claim.patient_id)
+    _touch(account, None)
+    txn = new_txn()
+    for prior_line_id, line_id, cents in moves:
+        for claim_id, cl_id, payer_id, sign, memo in (
+            (prior.id, prior_line_id, prior.payer_id, -1, f"billed to the next payer ({claim.id})"),
+            (claim.id, line_id, claim.payer_id, 1, f"left by the prior payer ({prior.id})"),
+        ):
+            _entry(
+                session, account, actor=actor, txn=txn, kind="charge", responsibility="insurance",
+                amount=Money(sign * cents), entry_date=dt.date.today(), claim_id=claim_id,
+                claim_line_id=cl_id, payer_id=payer_id, memo=memo,
+            )  # fmt: skip
+    return txn
+
+
 def _positive(amount: Money | int | str, what: str) -> Money:
     try:
         money = Money.of(amount)

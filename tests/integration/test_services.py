@@ -456,3 +456,29 @@ def test_users_and_roles(store):
     with pytest.raises(ValidationError, match="role"):
         users.add_user(store, "kim", "Kim", "boss")
     assert [(u.username, u.role) for u in users.list_users(store)] == [("jdoe", "biller")]
+
+
+def test_secondary_claim_bills_what_the_primary_left(codes_store):
+    world = small_practice(codes_store)
+    pid = world["patient"].id
+    patients.add_policy(
+        codes_store, pid, dict(payer_id=world["secondary"].id, rank=2, member_id="SUP123",
+                               effective_from=dt.date(2023, 1, 1)),
+    )  # fmt: skip
+    cid = built_claim(codes_store, world)
+    enc_id = claims.get_claim(codes_store, cid).claim.encounter_id
+    with pytest.raises(ValidationError, match="not paid yet"):
+        claims.build_claim(codes_store, enc_id, payer_rank=2)
+    for target in ["ready", "batched", "submitted", "accepted", "paid"]:
+        claims.transition_claim(codes_store, cid, target, "test")
+    ledger.post_insurance_payment(codes_store, cid, "120.00", reference="EFT9")
+    ledger.post_adjustment(codes_store, cid, "60.00", group_code="CO", reason_code="45")
+    total_before = ledger.account_balance(codes_store, pid).total_cents
+    second = claims.build_claim(codes_store, enc_id, payer_rank=2)
+    assert second.claim.payer_id == world["secondary"].id and second.claim.payer_rank == 2
+    assert second.money.balance_cents == 3000 == second.money.charge_cents
+    primary = claims.get_claim(codes_store, cid).money
+    assert primary.balance_cents == 0
+    # The 30.00 moved off the primary's charges onto the secondary claim.
+    assert primary.charge_cents == 21000 - 3000 == primary.paid_cents + primary.adjustment_cents
+    assert ledger.account_balance(codes_store, pid).total_cents == total_before
