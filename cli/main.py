@@ -56,9 +56,9 @@ class CliState:
                 click.echo(f"Setting up a new ClaimDesk database at {store.url} ...", err=True)
                 setup.initialize(store)
                 if self.demo:
-                    from sample_data import demo
-
                     import datetime as dt
+
+                    from sample_data import demo
 
                     click.echo("Seeding the demo practice ...", err=True)
                     # Dated from today, so the demo's queues and aging look current.

@@ -337,8 +337,9 @@ def search(
     if kind is not None:
         _check_kind(kind)
     kinds = [kind] if kind else None
-    # Prefix scans name every kind so they run on the (kind, compact) index.
-    prefix_kinds = [kind] if kind else list(KINDS)
+    # Prefix scans name every kind so they run on the (kind, compact) index. A dot is only
+    # ever written in ICD-10-CM codes ("E11." must not bring up HCPCS E1130).
+    prefix_kinds = [kind] if kind else (["icd10"] if "." in (text or "") else list(KINDS))
     # Word search in one small set scans only its row ids; ICD-10-CM is most of the table.
     narrow = {"narrow_to_kind_ids": kind != "icd10"}
     limit = max(1, min(int(limit), MAX_LIMIT))

@@ -336,3 +336,11 @@ def test_ten_thousand_rows_import_quickly(codes_store, tmp_path):
     assert cs.search(codes_store, "K0004")[0].code == "K0004"
     again = cs.import_file(codes_store, "hcpcs", path)
     assert (again.added, again.updated) == (0, 0)
+
+
+def test_a_dot_means_icd10(codes_store):
+    from core.services import codesets
+
+    found = codesets.search(codes_store, "e11.", limit=50)
+    assert found and all(c.kind == "icd10" for c in found)
+    assert any(c.kind == "hcpcs" for c in codesets.search(codes_store, "E11", limit=100))

@@ -17,9 +17,7 @@ class StageScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Markdown(
-            f"# {self.stage_title}\n\n{self.about}\n\n"
-            "*This stage's screen is not built yet; the command line covers it for now "
-            "(`claimdesk --help`).*"
+            f"# {self.stage_title}\n\n{self.about}\n\n*This stage's screen is not built yet.*"
         )
         yield Footer()
 
