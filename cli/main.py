@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from core.errors import ClaimDeskError, StoreError
-from core.store import Store, default_url, demo_url
+from core.store import ENV_VAR, Store, data_dir, default_url, demo_url
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -47,6 +47,10 @@ class CliState:
         With ``initialize=False`` the store is returned as it is, even when not migrated.
         """
         if self._store is None:
+            if not self.db and not os.environ.get(ENV_VAR):
+                # ClaimDesk's own data folder is ours to create on first use (a path the
+                # user named with --db or CLAIMDESK_DB must already exist).
+                data_dir().mkdir(parents=True, exist_ok=True)
             store = Store(self.url, actor=self.user)
             if store.is_sqlite and store.path is not None and store.path.parent.exists() is False:
                 raise StoreError(f"The folder {store.path.parent} does not exist.")

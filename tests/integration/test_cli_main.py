@@ -94,3 +94,10 @@ def test_default_database_lives_in_the_data_dir(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "claimdesk.db").exists()
     assert not (tmp_path / "claimdesk-demo.db").exists()
+
+
+def test_first_use_creates_the_data_folder(tmp_path):
+    home = tmp_path / "fresh" / "share" / "claimdesk"
+    result = run("db", "upgrade", home=home)
+    assert result.returncode == 0, result.stderr
+    assert (home / "claimdesk.db").exists()
