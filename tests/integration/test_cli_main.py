@@ -101,3 +101,27 @@ def test_first_use_creates_the_data_folder(tmp_path):
     result = run("db", "upgrade", home=home)
     assert result.returncode == 0, result.stderr
     assert (home / "claimdesk.db").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["db", "upgrade"],
+        ["codes", "search", "E11.9"],
+        ["codes", "search", "diabetes", "--json"],
+        ["codes", "import", "--kind", "cpt", "{file}"],
+        ["seed", "--demo", "--patients", "5", "--encounters", "5"],
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+@pytest.mark.parametrize("url", ["nosuchdialect://x/y", "/no/such/folder/x.db"])
+def test_every_command_refuses_a_bad_url(tmp_path, args, url):
+    cpt = tmp_path / "cpt.txt"
+    cpt.write_text("99213\tOffice visit, our words\n")
+    argv = [a.replace("{file}", str(cpt)) for a in args]
+    result = run("--db", url, *argv, home=tmp_path / "home")
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("claimdesk: error:")
+    assert result.stdout == ""
+    assert not list(tmp_path.rglob("*.db"))
