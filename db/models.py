@@ -450,3 +450,51 @@ class FeeScheduleItem(Base):
     description: Mapped[str] = mapped_column(String(120))  # our own plain wording
     charge_cents: Mapped[int] = mapped_column(Integer)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EligibilityCheck(Base):
+    """One 270 inquiry and the 271 answer it got, kept whole (both files verbatim)."""
+
+    __tablename__ = "eligibility_checks"
+    __table_args__ = (Index("ix_eligibility_checks_patient", "patient_id", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("insurance_policies.id"))
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
+    encounter_id: Mapped[int | None] = mapped_column(ForeignKey("encounters.id"))
+    service_date: Mapped[dt.date] = mapped_column(Date)
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    requested_by: Mapped[str] = mapped_column(String(40))
+    control_number: Mapped[str] = mapped_column(String(9))
+    request_x12: Mapped[str] = mapped_column(Text)
+    response_x12: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # sent, answered, rejected (AAA / unreadable answer), error (could not be sent)
+    status: Mapped[str] = mapped_column(String(12))
+    coverage_active: Mapped[bool | None] = mapped_column(Boolean)
+    summary_json: Mapped[str | None] = mapped_column(Text)  # the benefits card, as read
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ControlCounter(Base):
+    """Persisted X12 control numbers (ISA13, GS06, ST02): unique per sender, never reused."""
+
+    __tablename__ = "control_counters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(20), unique=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProviderFavorite(Base):
+    """A code a provider uses often: offered first on the coder's screen."""
+
+    __tablename__ = "provider_favorites"
+    __table_args__ = (UniqueConstraint("provider_id", "kind", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # icd10, cpt, hcpcs
+    code: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,7 +11,10 @@ from textual.app import App
 from core.store import Store
 from tui.bindings import COMMANDS, app_bindings, load_keymap
 from tui.screens.codes import CodesScreen
+from tui.screens.coding import CodingScreen
+from tui.screens.encounters import EncountersScreen
 from tui.screens.home import HomeScreen
+from tui.screens.patients import PatientsScreen
 from tui.screens.placeholder import STAGES, StageScreen
 
 
@@ -25,8 +28,11 @@ class ClaimDeskApp(App):
     CSS_PATH = "app.tcss"
     MODES = {
         "home": HomeScreen,
+        "patients": PatientsScreen,
+        "encounters": EncountersScreen,
+        "coding": CodingScreen,
         "codes": CodesScreen,
-        **{name: partial(_stage, name) for name in STAGES},
+        **{name: partial(_stage, name) for name in ("claims", "payments", "reports")},
     }
     DEFAULT_MODE = "home"
     BINDINGS = app_bindings()
