@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -143,6 +144,10 @@ class Patient(Base):
         foreign_keys="InsurancePolicy.patient_id",
         order_by="InsurancePolicy.rank",
     )
+
+
+# Case-insensitive name search ("smi" finds Smith) as an index range scan, not a table scan.
+Index("ix_patients_name_lower", func.lower(Patient.last_name), func.lower(Patient.first_name))
 
 
 class Account(Base):

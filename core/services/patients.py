@@ -168,6 +168,13 @@ def _as_date(text: str) -> dt.date | None:
     return None
 
 
+def _starts_with(column, prefix: str):
+    """``column`` starts with ``prefix``, as a range the lower(name) index can serve."""
+    if not prefix:
+        return column.is_not(None)
+    return (column >= prefix) & (column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
 def search_patients(store: Store, text: str, *, limit: int = 50) -> list[PatientOut]:
     """Find patients by name ("smith", "smith, jo", "jo smith"), date of birth, account or member ID."""
     query_text = text.strip()
@@ -196,12 +203,15 @@ def search_patients(store: Store, text: str, *, limit: int = 50) -> list[Patient
         else:
             parts = query_text.split()
             last, first = (parts[-1], " ".join(parts[:-1])) if len(parts) > 1 else (parts[0], "")
-        cond = func.lower(Patient.last_name).startswith(last.strip().lower(), autoescape=True)
+        cond = _starts_with(func.lower(Patient.last_name), last.strip().lower())
         if first.strip():
-            cond = cond & func.lower(Patient.first_name).startswith(
-                first.strip().lower(), autoescape=True
-            )
-        rows = s.scalars(base.where(cond).limit(limit))
+            cond = cond & _starts_with(func.lower(Patient.first_name), first.strip().lower())
+        rows = s.scalars(
+            select(Patient)
+            .where(cond)
+            .order_by(func.lower(Patient.last_name), func.lower(Patient.first_name), Patient.id)
+            .limit(limit)
+        )
         return [PatientOut.model_validate(p) for p in rows]
 
 

@@ -7,12 +7,17 @@ option, or the CLAIMDESK_DB environment variable.
 from __future__ import annotations
 
 import os
+import warnings
 
 from alembic import context
 
 from db import models  # noqa: F401  (registers the tables on Base.metadata)
 from db.base import Base
 from db.engine import make_engine, normalize_url
+
+# Expression indexes (lower(name)) are written by hand in migrations; autogenerate cannot
+# compare them and says so on every run. They are tested by tests/integration/test_migrations.py.
+warnings.filterwarnings("ignore", message=".*expression-based index.*")
 
 config = context.config
 target_metadata = Base.metadata

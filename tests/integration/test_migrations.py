@@ -92,3 +92,29 @@ def test_require_current_explains_the_fix(tmp_path):
     store = Store(str(path))
     with pytest.raises(StoreError, match="claimdesk db upgrade"):
         store.require_current()
+
+
+def test_name_search_uses_the_lower_name_index(store):
+    from core.services import patients
+
+    with store.engine.connect() as conn:
+        names = {r[1] for r in conn.execute(text("PRAGMA index_list('patients')"))}
+    assert "ix_patients_name_lower" in names
+    # The query plan of the service's name search is an index search, not a scan.
+    import sqlalchemy
+
+    captured = []
+
+    def grab(conn, cursor, statement, params, context, executemany):
+        if "FROM patients" in statement and "lower" in statement:
+            captured.append((statement, params))
+
+    sqlalchemy.event.listen(store.engine, "before_cursor_execute", grab)
+    patients.search_patients(store, "smi")
+    sqlalchemy.event.remove(store.engine, "before_cursor_execute", grab)
+    statement, params = captured[0]
+    with store.engine.connect() as conn:
+        plan = " ".join(
+            str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
+        )
+    assert "ix_patients_name_lower" in plan and "SCAN patients" not in plan
