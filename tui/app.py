@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from pathlib import Path
 
 from platformdirs import user_config_dir
 from textual.app import App
 
+from core.errors import ClaimDeskError
 from core.store import Store
 from tui.bindings import COMMANDS, app_bindings, load_keymap
+from tui.commands import RecordsProvider
 from tui.screens.codes import CodesScreen
 from tui.screens.coding import CodingScreen
 from tui.screens.encounters import EncountersScreen
@@ -35,16 +38,23 @@ class ClaimDeskApp(App):
         **{name: partial(_stage, name) for name in ("claims", "payments", "reports")},
     }
     DEFAULT_MODE = "home"
+    COMMANDS = App.COMMANDS | {RecordsProvider}
     BINDINGS = app_bindings()
 
     def __init__(self, store_url: str, user: str = "claimdesk", demo: bool = False,
-                 keymap_path: Path | None = None) -> None:  # fmt: skip
+                 keymap_path: Path | None = None, today: dt.date | None = None) -> None:  # fmt: skip
         super().__init__()
+        # A fixed "today" freezes the clock for tests and training; None means the real date.
+        self._today = today
         self.store = Store(store_url, actor=user)
         self.user = user
         self.demo = demo
         self.keymap_path = keymap_path or Path(user_config_dir("claimdesk")) / "keys.toml"
         self.sub_title = f"{user}{' · DEMO PRACTICE' if demo else ''}"
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
 
     def on_mount(self) -> None:
         try:
@@ -55,6 +65,43 @@ class ClaimDeskApp(App):
             if keymap:
                 self.set_keymap(keymap)
 
+    def open_record(self, kind: str, record_id: int, patient_id: int) -> None:
+        """Open a patient, visit or claim wherever the user is."""
+        from tui.screens.encounters import open_encounter
+        from tui.screens.patients import open_patient
+
+        if kind == "patient":
+            open_patient(self, patient_id)
+        elif kind == "encounter":
+            open_encounter(self, record_id)
+        else:
+            self.switch_mode("home")
+            self.run_worker(partial(self._show_claim, record_id), thread=True, group="db")
+
+    def _show_claim(self, claim_id: int) -> None:
+        from core.services import claims
+        from tui.screens.queue import ClaimSummary
+
+        try:
+            detail = claims.get_claim(self.store, claim_id)
+        except ClaimDeskError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.call_from_thread(self.push_screen, ClaimSummary(detail))
+
+    def action_jump(self) -> None:
+        from tui.screens.jump import JumpScreen
+
+        targets = [w for w in self.screen.focus_chain if w.display]
+        if not targets:
+            return
+
+        def go(widget) -> None:
+            if widget is not None:
+                widget.focus()
+
+        self.push_screen(JumpScreen(targets), go)
+
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
@@ -63,11 +110,19 @@ class ClaimDeskApp(App):
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
+        keys = self._keymap_keys()
         for command in COMMANDS:
-            if command.action.startswith("switch_mode"):
-                mode = command.action.split("'")[1]
-                yield _system_command(f"{command.label}  [{command.key.upper()}]", command.help,
-                                      partial(self.switch_mode, mode))  # fmt: skip
+            title = f"{command.label}  [{keys.get(command.id, command.key)}]"
+            yield _system_command(title, command.help, partial(self.run_action, command.action))
+
+    def _keymap_keys(self) -> dict[str, str]:
+        """The key each command id is bound to now (after any remapping)."""
+        keys: dict[str, str] = {}
+        for key, bindings in self._bindings.key_to_bindings.items():
+            for binding in bindings:
+                if binding.id:
+                    keys.setdefault(binding.id, key)
+        return keys
 
 
 def _system_command(title: str, help_text: str, callback):

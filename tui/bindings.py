@@ -36,6 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("mode.payments", "f7", "Payments", "switch_mode('payments')", "Post remittances and payments."),
     Command("mode.reports", "f8", "Reports", "switch_mode('reports')", "A/R, denials and the office's numbers."),
     Command("mode.codes", "f9", "Codes", "switch_mode('codes')", "Look up ICD-10-CM, CPT and HCPCS codes."),
+    Command("app.jump", "ctrl+o", "Jump", "jump", "Jump to any part of the screen by one key.", show=False),
     Command("app.quit", "ctrl+q", "Quit", "quit", "Leave ClaimDesk."),
 )  # fmt: skip
 

@@ -16,7 +16,7 @@ async def test_home_shows_the_work_queues_from_the_store(demo_db):
     app = ClaimDeskApp(store_url=demo_db, user="tester")
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
         table = app.screen.query_one(DataTable)
-        await wait_until(pilot, lambda: table.row_count == 7)
+        await wait_until(pilot, lambda: table.row_count == 9)
         loaded = [m for m in seen if isinstance(m, Loaded) and m.what == "queues"]
         assert loaded, "the worker posts its result as a message"
         counts = {q.key: q.count for q in loaded[-1].value.queues}

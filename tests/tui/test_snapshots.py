@@ -6,6 +6,8 @@ does not blink. Review snapshot_report.html before any --snapshot-update.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from textual.widgets import DataTable, Input
 
@@ -15,7 +17,8 @@ SIZES = [(80, 24), (120, 40)]
 
 
 def _app(db: str) -> ClaimDeskApp:
-    return ClaimDeskApp(store_url=db, user="tester")
+    # The demo seed's fixed "today": counts that depend on the date stay the same.
+    return ClaimDeskApp(store_url=db, user="tester", today=dt.date(2026, 11, 2))
 
 
 async def _settle(pilot) -> None:
@@ -31,7 +34,7 @@ def test_home(snap_compare, demo_db, size):
     async def run_before(pilot):
         await _settle(pilot)
         await pilot.app.workers.wait_for_complete()
-        assert pilot.app.screen.query_one(DataTable).row_count == 7
+        assert pilot.app.screen.query_one(DataTable).row_count == 9
 
     assert snap_compare(_app(demo_db), terminal_size=size, run_before=run_before)
 
@@ -41,6 +44,16 @@ def test_code_lookup(snap_compare, demo_db, size):
     async def run_before(pilot):
         await pilot.press("f9")
         await pilot.press(*"e11.")
+        await _settle(pilot)
+
+    assert snap_compare(_app(demo_db), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_queue(snap_compare, demo_db, size):
+    async def run_before(pilot):
+        await _settle(pilot)
+        await pilot.press("j", "j", "j", "j", "enter")
         await _settle(pilot)
 
     assert snap_compare(_app(demo_db), terminal_size=size, run_before=run_before)

@@ -18,7 +18,7 @@ Each row is a pile of work and how many items are in it. Coders start with
 **Visits to code**; billers with **Claims with edits**, **Rejected claims** and
 **Denied or short-paid**.
 
-- Move with the arrow keys or `j`/`k`.
+- Move with the arrow keys or `j`/`k`; **Enter** opens the queue.
 - `r` refreshes the counts.
 - F2–F9 switch between the stages of the claim's life; `ctrl+p` finds anything.
 
@@ -46,7 +46,7 @@ A healthy office keeps the rejected and denied piles small every day.
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        self.load("queues", dashboard.work_queues)
+        self.load("queues", dashboard.work_queues, self.app.today)
 
     def action_cursor_down(self) -> None:
         self.query_one(DataTable).action_cursor_down()
@@ -62,6 +62,18 @@ A healthy office keeps the rejected and denied piles small every day.
         self._queues = message.value.queues
         table.add_rows([(q.label, f"{q.count:>6,}", q.who) for q in self._queues])
         self._explain(0)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        from tui.screens.queue import QueueScreen
+
+        queues = getattr(self, "_queues", ())
+        if 0 <= event.cursor_row < len(queues):
+            q = queues[event.cursor_row]
+            self.app.push_screen(QueueScreen(q.key, q.label))
+
+    def on_screen_resume(self) -> None:
+        if getattr(self, "_queues", None):
+            self.action_refresh()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._explain(event.cursor_row)

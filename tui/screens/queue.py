@@ -1,0 +1,199 @@
+"""One work queue: its items, sortable and filterable by keyboard; Enter opens the record."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from core.services import claims, dashboard
+from tui.format import day, money
+from tui.messages import Loaded
+from tui.screens.base import ServiceScreen
+
+SORTS = (
+    ("age", "oldest first", lambda i: -(i.age_days or 0)),
+    ("patient", "by patient", lambda i: i.patient_name.lower()),
+    ("amount", "largest amount first", lambda i: -(i.amount_cents or 0)),
+    ("status", "by status", lambda i: i.status),
+)
+
+
+class QueueScreen(ServiceScreen):
+    HELP = """
+## A work queue
+
+Every row is one piece of work. **Enter** opens it: a visit to code opens the
+coder's screen, a visit to bill opens the visit, a patient opens their record, a
+claim shows its lines and history.
+
+- `/` filters the rows by name, claim number or text; `escape` clears the filter.
+- `s` changes the order (oldest first, by patient, by amount, by status).
+- `r` reloads the queue; `escape` goes back to the queue list.
+
+Work the oldest items first: payers count days from the date of service.
+"""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", tooltip="Filter the rows"),
+        Binding("s", "sort", "Sort", tooltip="Change the order"),
+        Binding("r", "refresh", "Reload", tooltip="Read the queue again"),
+        Binding("escape", "back", "Back", tooltip="Back to the work queues"),
+        Binding("j", "down", "Down", show=False),
+        Binding("k", "up", "Up", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    QueueScreen #filter { display: none; }
+    QueueScreen #filter.shown { display: block; }
+    QueueScreen #items { height: 1fr; }
+    """
+
+    def __init__(self, key: str, label: str) -> None:
+        super().__init__()
+        self.key = key
+        self.label = label
+        self.items: list[dashboard.QueueItem] = []
+        self.sort_index = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self.label, id="title", classes="title")
+        yield Input(placeholder="filter…", id="filter")
+        yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, key in (("Patient", "patient"), ("What", "title"), ("Date", "day"),
+                           ("Days", "age"), ("Amount", "amount"), ("Status", "status"),
+                           ("Detail", "detail")):  # fmt: skip
+            table.add_column(label, key=key)
+        table.focus()
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.load("items", dashboard.queue_items, self.key, today=self.app.today)
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what == "items":
+            self.items = list(message.value)
+            self._fill()
+        elif message.what == "claim":
+            self.app.push_screen(ClaimSummary(message.value))
+
+    def _visible(self) -> list[dashboard.QueueItem]:
+        text = self.query_one("#filter", Input).value.strip().lower()
+        rows = self.items
+        if text:
+            rows = [i for i in rows
+                    if text in f"{i.patient_name} {i.title} {i.detail} {i.status}".lower()]  # fmt: skip
+        return sorted(rows, key=SORTS[self.sort_index][2])
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self.shown = self._visible()
+        table.add_rows(
+            (i.patient_name, i.title, day(i.day), "" if i.age_days is None else str(i.age_days),
+             money(i.amount_cents), i.status, i.detail[:60])
+            for i in self.shown
+        )  # fmt: skip
+        order = SORTS[self.sort_index][1]
+        self.query_one("#title", Static).update(
+            f"{self.label} — {len(self.shown):,} of {len(self.items):,}, {order}"
+        )
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self._fill()
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_class("shown"):
+            box.value = ""
+            box.remove_class("shown")
+            self.query_one(DataTable).focus()
+            self._fill()
+        else:
+            self.app.pop_screen()
+
+    def action_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        shown = getattr(self, "shown", [])
+        if 0 <= event.cursor_row < len(shown):
+            self.open_item(shown[event.cursor_row])
+
+    def open_item(self, item: dashboard.QueueItem) -> None:
+        from tui.screens.coding import open_coder
+        from tui.screens.encounters import open_encounter
+        from tui.screens.patients import open_patient
+
+        if item.kind == "encounter" and item.status in ("open", "query"):
+            open_coder(self.app, item.record_id)
+        elif item.kind == "encounter":
+            open_encounter(self.app, item.record_id)
+        elif item.kind == "patient":
+            open_patient(self.app, item.patient_id)
+        else:
+            self.load("claim", claims.get_claim, item.record_id)
+
+
+class ClaimSummary(ModalScreen[None]):
+    """A claim's lines, money and timeline (the full claim screen comes with the Claims stage)."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Close", tooltip="Close")]
+    DEFAULT_CSS = """
+    ClaimSummary { align: center middle; }
+    ClaimSummary > Vertical { width: 90%; height: 90%; border: round $accent; background: $panel;
+                              padding: 0 1; }
+    ClaimSummary DataTable { height: auto; max-height: 12; }
+    """
+
+    def __init__(self, detail) -> None:
+        super().__init__()
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        c, m = self.detail.claim, self.detail.money
+        with Vertical():
+            yield Static(
+                f"[b]Claim {c.patient_control_number}[/b]  status [b]{c.status}[/b]  "
+                f"frequency {c.frequency_code}  payer rank {c.payer_rank}\n"
+                f"Charge {money(m.charge_cents)} · paid {money(m.paid_cents)} · "
+                f"adjusted {money(m.adjustment_cents)} · patient {money(m.patient_responsibility_cents)}"
+                f" · balance {money(m.balance_cents)}"
+            )
+            lines = DataTable(id="lines", cursor_type="row")
+            yield lines
+            yield Static("[b]Timeline[/b]")
+            yield DataTable(id="events", cursor_type="row")
+
+    def on_mount(self) -> None:
+        lines = self.query_one("#lines", DataTable)
+        lines.add_columns("#", "Date", "Code", "Mods", "Units", "Charge", "Dx")
+        lines.add_rows((str(ln.line_number), day(ln.date_of_service), ln.code, ln.modifiers,
+                        str(ln.units), money(ln.charge_cents), ln.pointers)
+                       for ln in self.detail.lines)  # fmt: skip
+        events = self.query_one("#events", DataTable)
+        events.add_columns("When", "Who", "From", "To", "Why")
+        events.add_rows((day(e.at), e.actor, e.from_status or "—", e.to_status, e.reason)
+                        for e in self.detail.events)  # fmt: skip
