@@ -52,8 +52,8 @@ def test_demo_in_tmux(tmp_path):
     command = " ".join(["env", *env_args, CLAIMDESK, "--demo"])
     _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
     try:
-        screen = _wait_for(session, "Work queues")
-        assert "Visits to code" in screen and "trainee" in screen
+        screen = _wait_for(session, "Denied or short-paid")  # the queues have loaded
+        assert "Work queues" in screen and "Visits to code" in screen and "trainee" in screen
         lines = screen.splitlines()
         assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
         _tmux("send-keys", "-t", session, "F9")
