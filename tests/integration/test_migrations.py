@@ -118,3 +118,9 @@ def test_name_search_uses_the_lower_name_index(store):
             str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
         )
     assert "ix_patients_name_lower" in plan and "SCAN patients" not in plan
+
+
+def test_schema_state_head_names_the_newest_migration():
+    from db import schema_state
+
+    assert schema_state.HEAD == migrate.head_revision()
