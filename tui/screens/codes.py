@@ -29,6 +29,9 @@ not the AMA descriptor.
 
     BINDINGS = [("slash", "focus_search", "Search"), ("escape", "blur", "Back")]
 
+    #: The (text, kind) whose results are on screen: tests and benchmarks wait on it.
+    rendered: tuple[str, str] = ("", "")
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="search-bar"):
@@ -65,12 +68,18 @@ not the AMA descriptor.
         kind = self.query_one(Select).value or None
         if not text:
             self.query_one(DataTable).clear()
+            self.rendered = ("", kind)
             return
-        self.load("search", codesets.search, text, kind=kind, limit=100)
+        self.load(f"search\t{text}\t{kind or ''}", codesets.search, text, kind=kind, limit=50)
 
     def on_loaded(self, message: Loaded) -> None:
-        if message.what != "search":
+        if not message.what.startswith("search\t"):
             return
+        _, text, kind = message.what.split("\t")
+        current = (self.query_one(Input).value.strip(), self.query_one(Select).value or "")
+        if (text, kind) != current:
+            return  # a slower, older search finished late: its results are stale
+        self.rendered = (text, kind)
         table = self.query_one(DataTable)
         table.clear()
         table.add_rows(
