@@ -45,7 +45,7 @@ not the AMA descriptor.
         table.add_column("Code", key="code", width=8)
         table.add_column("Bill", key="billable", width=4)
         table.add_column("Kind", key="kind", width=8)
-        table.add_column("Description", key="description")
+        table.add_column("Description", key="description", width=90)
         self.query_one(Input).focus()
 
     def action_focus_search(self) -> None:
@@ -70,7 +70,7 @@ not the AMA descriptor.
             self.query_one(DataTable).clear()
             self.rendered = ("", kind)
             return
-        self.load(f"search\t{text}\t{kind or ''}", codesets.search, text, kind=kind, limit=50)
+        self.load(f"search\t{text}\t{kind or ''}", codesets.search, text, kind=kind, limit=40)
 
     def on_loaded(self, message: Loaded) -> None:
         if not message.what.startswith("search\t"):
