@@ -120,11 +120,12 @@ def pass_state(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _register() -> None:
-    from cli import codes, dbcmd, seed
+    from cli import codes, dbcmd, eligibility, seed
 
     cli.add_command(dbcmd.db)
     cli.add_command(seed.seed)
     cli.add_command(codes.codes)
+    cli.add_command(eligibility.eligibility)
 
 
 _register()
