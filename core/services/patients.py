@@ -95,7 +95,7 @@ def register_patient(
         s.add(patient)
         s.flush()
         if not data.account_number:
-            patient.account_number = f"{ACCOUNT_PREFIX}{patient.id:07d}"
+            patient.account_number = f"{ACCOUNT_PREFIX}{patient.id:06d}"
         s.add(Account(patient_id=patient.id))
         s.flush()
         uow.audit(

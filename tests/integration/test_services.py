@@ -68,7 +68,7 @@ def test_providers_and_payers(store):
 # -- patients ---------------------------------------------------------------------------------
 def test_register_opens_an_account_and_audits(store):
     pat = patients.register_patient(store, patient_data())
-    assert pat.account_number == f"A{pat.id:07d}"
+    assert pat.account_number == f"A{pat.id:06d}"
     assert pat.phone == "2175550142" and pat.zip_code == "62704"
     detail = patients.get_patient(store, pat.id)
     assert detail.balance.total_cents == 0 and detail.policies == ()
