@@ -40,12 +40,14 @@ def _wait_for(session: str, text: str, timeout: float = 90.0) -> str:
     raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
 
-def test_demo_in_tmux(tmp_path):
+@pytest.mark.parametrize("term", ["xterm-256color", "xterm"], ids=["256-colors", "16-colors"])
+def test_demo_in_tmux(tmp_path, term):
     session = f"claimdesk-{uuid.uuid4().hex[:8]}"
     env = {
         "CLAIMDESK_HOME": str(tmp_path),
         "CLAIMDESK_USER": "trainee",
-        "TERM": "xterm-256color",
+        "TERM": term,
+        "COLORTERM": "",  # no truecolor claim: the terminal's TERM decides the palette
         "TEXTUAL_ANIMATIONS": "none",
     }
     env_args = [f"{k}={v}" for k, v in env.items()]
@@ -56,6 +58,11 @@ def test_demo_in_tmux(tmp_path):
         assert "Work queues" in screen and "Visits to code" in screen and "trainee" in screen
         lines = screen.splitlines()
         assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
+        styled = _tmux("capture-pane", "-p", "-e", "-t", session)
+        if term == "xterm":  # 16 colors: no 256-color or truecolor escapes may reach the screen
+            assert "38;5;" not in styled and "38;2;" not in styled and "48;5;" not in styled
+        else:
+            assert "38;5;" in styled or "48;5;" in styled
         _tmux("send-keys", "-t", session, "F9")
         _wait_for(session, "All code sets")
         _tmux("send-keys", "-t", session, "-l", "diabetes without complications")
