@@ -27,7 +27,7 @@ KEYS = {
 
 @pytest.fixture
 def office(store) -> Path:
-    """A database file with the small practice (one patient, account A0000001)."""
+    """A database file with the small practice (one patient, account A000001)."""
     small_practice(store)
     store.dispose()
     return store.path
@@ -59,7 +59,7 @@ def test_help(tmp_path):
 def test_check_json_and_saved_files(office, tmp_path):
     out_dir = tmp_path / "x12"
     out_dir.mkdir()
-    result = run("--db", str(office), "eligibility", "check", "--patient", "A0000001",
+    result = run("--db", str(office), "eligibility", "check", "--patient", "A000001",
                  "--date", "2026-10-14", "--json", "--save", str(out_dir), home=tmp_path)  # fmt: skip
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
