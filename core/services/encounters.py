@@ -276,3 +276,120 @@ def send_back(store: Store, encounter_id: int, question: str) -> EncounterOut:
     if not question or not question.strip():
         raise ValidationError("say what the coder should look at")
     return _move(store, encounter_id, EncounterStatus.QUERY, question.strip(), question.strip())
+
+
+# -- queues and checks at entry (added for the Visits and Coding screens) ----------------------
+def coder_queue(store: Store, *, limit: int = 500) -> list[EncounterOut]:
+    """The coder's work: open and queried visits, oldest date of service first."""
+    with store.uow() as uow:
+        query = (
+            select(Encounter)
+            .where(Encounter.status.in_((EncounterStatus.OPEN.value, EncounterStatus.QUERY.value)))
+            .order_by(Encounter.date_of_service, Encounter.id)
+            .limit(limit)
+        )
+        return [to_out(e) for e in uow.session.scalars(query)]
+
+
+def find_encounters(
+    store: Store, *, status: str | None = None, patient_text: str | None = None, limit: int = 200
+) -> list[EncounterOut]:
+    """Recent encounters, newest first; ``patient_text`` finds the patient as the patient search
+    does (name "smith, jo", date of birth, account or member ID)."""
+    from core.services.patients import search_patients
+
+    text = (patient_text or "").strip()
+    if not text:
+        return list_encounters(store, status=status, limit=limit)
+    ids = [p.id for p in search_patients(store, text, limit=500)]
+    if not ids:
+        return []
+    with store.uow() as uow:
+        query = (
+            select(Encounter)
+            .where(Encounter.patient_id.in_(ids))
+            .order_by(Encounter.date_of_service.desc(), Encounter.id.desc())
+        )
+        if status:
+            query = query.where(Encounter.status == EncounterStatus(status).value)
+        return [to_out(e) for e in uow.session.scalars(query.limit(limit))]
+
+
+def charge_for(
+    store: Store, code: str, modifiers: tuple[str, ...] = (), units: int = 1
+) -> int | None:
+    """The fee schedule's charge for ``units`` of ``code`` (the unit fee of :func:`fee_for`
+    times the units), or None when the code has no fee."""
+    with store.uow() as uow:
+        fee = fee_for(uow.session, code.strip().upper(), tuple(m.upper() for m in modifiers))
+    return None if fee is None else fee * units
+
+
+def _sex_age(store: Store, encounter: EncounterOut) -> tuple[str, int]:
+    with store.uow() as uow:
+        patient = uow.session.get(Patient, encounter.patient_id)
+        assert patient is not None
+        sex, dob = patient.sex, patient.date_of_birth
+    dos = encounter.date_of_service
+    return sex, dos.year - dob.year - ((dos.month, dos.day) < (dob.month, dob.day))
+
+
+def diagnosis_problems(store: Store, encounter_id: int, code: str) -> list[str]:
+    """Why ``code`` cannot be a diagnosis on this encounter (empty: it can): billable on the
+    date of service, and fit for the patient's sex and age."""
+    encounter = get_encounter(store, encounter_id)
+    sex, age = _sex_age(store, encounter)
+    dx = C.normalize_icd10(code)
+    problem = codesets.check_code(store, "icd10", dx, encounter.date_of_service)
+    if problem:
+        return [problem]
+    found = codesets.lookup(store, "icd10", dx)
+    problems = []
+    if found is not None:
+        if found.sex and sex in ("M", "F") and found.sex != sex:
+            problems.append(
+                f"{found.code} applies only to {'female' if found.sex == 'F' else 'male'} "
+                "patients, and this patient is "
+                f"{'female' if sex == 'F' else 'male'}"
+            )
+        if found.age_min is not None and age < found.age_min:
+            problems.append(f"{found.code} applies only to patients aged {found.age_min} or more")
+        if found.age_max is not None and age > found.age_max:
+            problems.append(
+                f"{found.code} applies only to patients aged {found.age_max} or less "
+                f"(this patient is {age})"
+            )
+    return problems
+
+
+def line_problems(
+    store: Store, encounter_id: int, code: str, modifiers: tuple[str, ...] = ()
+) -> list[str]:
+    """Why a procedure line cannot be billed on this encounter's date (empty: it can): the code
+    exists and is in effect, and every modifier is a known one."""
+    encounter = get_encounter(store, encounter_id)
+    code = code.strip().upper()
+    kind = C.procedure_kind(code)
+    problems = []
+    problem = codesets.check_code(store, kind or "cpt", code, encounter.date_of_service)
+    if problem:
+        problems.append(problem)
+    for mod in modifiers:
+        if codesets.lookup(store, "modifier", mod) is None:
+            problems.append(f"modifier {mod.upper()} is not a known modifier")
+    return problems
+
+
+def check_coding(store: Store, encounter_id: int, coding: CodingIn | dict[str, Any]) -> list[str]:
+    """Every problem :func:`save_coding` would refuse, as a list of sentences (nothing saved)."""
+    import pydantic
+
+    from core.services._common import one_line
+
+    try:
+        coding = coding if isinstance(coding, CodingIn) else CodingIn.model_validate(coding)
+    except pydantic.ValidationError as exc:
+        return one_line(exc).split("; ")
+    encounter = get_encounter(store, encounter_id)
+    sex, age = _sex_age(store, encounter)
+    return coding_problems(store, encounter, coding, sex, age)
