@@ -218,6 +218,7 @@ def save_coding(store: Store, encounter_id: int, coding: CodingIn | dict[str, An
                     raise ValidationError(
                         f"line {seq}: {line.code} has no fee in the fee schedule; enter a charge"
                     )
+                charge *= line.units  # the fee schedule prices one unit
             mods = list(line.modifiers) + [None] * (4 - len(line.modifiers))
             ptrs = list(line.pointers) + [None] * (4 - len(line.pointers))
             encounter.lines.append(

@@ -482,3 +482,19 @@ def test_secondary_claim_bills_what_the_primary_left(codes_store):
     # The 30.00 moved off the primary's charges onto the secondary claim.
     assert primary.charge_cents == 21000 - 3000 == primary.paid_cents + primary.adjustment_cents
     assert ledger.account_balance(codes_store, pid).total_cents == total_before
+
+
+def test_fee_schedule_charge_is_per_unit(codes_store):
+    world = small_practice(codes_store)
+    add_fee(codes_store, "99213", 12000)
+    enc = encounters.create_encounter(
+        codes_store,
+        dict(patient_id=world["patient"].id, date_of_service=DOS, place_of_service="11",
+             rendering_provider_id=world["provider"].id),
+    )  # fmt: skip
+    saved = encounters.save_coding(
+        codes_store,
+        enc.id,
+        CodingIn(diagnoses=("E11.9",), lines=(ServiceLineIn(code="99213", units=3),)),
+    )
+    assert saved.lines[0].charge_cents == 36000

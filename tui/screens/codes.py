@@ -15,6 +15,8 @@ KINDS = [("All code sets", ""), ("ICD-10-CM", "icd10"), ("CPT", "cpt"), ("HCPCS"
 
 
 class CodesScreen(ServiceScreen):
+    CANCELLABLE = frozenset({"search"})
+
     HELP = """
 ## Code lookup
 

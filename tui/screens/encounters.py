@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
-from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -28,7 +25,6 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from core.errors import ClaimDeskError
 from core.money import Money
 from core.schemas import EncounterOut, FacilityOut, PatientOut, ProviderOut
 from core.services import authorizations, codesets, encounters, patients, practice
@@ -115,35 +111,7 @@ def load_visit(store, encounter_id: int) -> VisitDetail:
 
 # -- the base of these screens -----------------------------------------------------------------
 class DeskScreen(ServiceScreen):
-    """A ServiceScreen whose requests do not cancel each other.
-
-    ``ServiceScreen.load`` runs every request in one exclusive group, so a read started while a
-    save is still pending cancels the save (it never runs). Here only a newer request of the
-    same kind cancels an older one, and only for the kinds in ``CANCELLABLE`` (searches and
-    refreshes, whose older answers are stale anyway); saves and checks always run.
-    """
-
-    CANCELLABLE: frozenset[str] = frozenset()
-
-    def load(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        self.run_worker(
-            partial(self._serve, what, fn, args, kwargs),
-            name=what,
-            group=f"db:{what}",
-            thread=True,
-            exclusive=what in self.CANCELLABLE,
-            exit_on_error=False,
-        )
-
-    def _serve(self, what: str, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
-        try:
-            value = fn(self.store, *args, **kwargs)
-        except ClaimDeskError as exc:
-            self.post_message(Failed(what, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
-            self.post_message(Failed(what, f"Something went wrong: {type(exc).__name__}: {exc}"))
-        else:
-            self.post_message(Loaded(what, value))
+    """The screens of the Visits and Coding stages (ServiceScreen's workers and messages)."""
 
 
 # -- the query modal ---------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from tui.screens.base import ServiceScreen
 
 
 class HomeScreen(ServiceScreen):
+    CANCELLABLE = frozenset({"queues"})
+
     HELP = """
 ## Home: your work queues
 

@@ -22,6 +22,8 @@ SORTS = (
 
 
 class QueueScreen(ServiceScreen):
+    CANCELLABLE = frozenset({"items"})
+
     HELP = """
 ## A work queue
 
