@@ -1,0 +1,1 @@
+"""Reusable widgets: validated form inputs, form fields and the form screen they live on."""
