@@ -252,6 +252,10 @@ class GuarantorOut(Frozen):
     last_name: str
     date_of_birth: dt.date | None
     relationship_to_patient: str
+    address_line1: str | None
+    city: str | None
+    state: str | None
+    zip_code: str | None
     phone: str | None
 
 

@@ -47,6 +47,26 @@ def app_bindings() -> list[Binding]:
     ]
 
 
+def screen_binding_ids() -> set[str]:
+    """Ids of the bindings the screens and widgets declare (they can be remapped too)."""
+    import inspect
+
+    from textual.dom import DOMNode
+
+    from tui.screens import codes as codes_screen
+    from tui.screens import coding, encounters, patient_forms, patients, queue
+    from tui.screens import home as home_screen
+
+    ids: set[str] = set()
+    for module in (coding, encounters, patient_forms, patients, queue, codes_screen, home_screen):
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, DOMNode):
+                for binding in getattr(cls, "BINDINGS", ()):
+                    if isinstance(binding, Binding) and binding.id:
+                        ids.add(binding.id)
+    return ids
+
+
 def load_keymap(path: Path) -> dict[str, str]:
     """Binding id -> key(s) from a keys.toml; a missing file means no changes.
 
@@ -61,7 +81,7 @@ def load_keymap(path: Path) -> dict[str, str]:
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         raise ValueError(f"{path}: [keys] must be a table of binding id = key")
-    known = {c.id for c in COMMANDS}
+    known = {c.id for c in COMMANDS} | screen_binding_ids()
     unknown = sorted(set(keys) - known)
     if unknown:
         raise ValueError(f"{path}: unknown binding ids {', '.join(unknown)}")

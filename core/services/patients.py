@@ -203,16 +203,24 @@ def search_patients(store: Store, text: str, *, limit: int = 50) -> list[Patient
         else:
             parts = query_text.split()
             last, first = (parts[-1], " ".join(parts[:-1])) if len(parts) > 1 else (parts[0], "")
-        cond = _starts_with(func.lower(Patient.last_name), last.strip().lower())
-        if first.strip():
-            cond = cond & _starts_with(func.lower(Patient.first_name), first.strip().lower())
-        rows = s.scalars(
+        found = _by_name(s, last, first, limit)
+        if not found and "," not in query_text and first.strip() and " " not in first.strip():
+            found = _by_name(s, first, last, limit)  # "smith jo": last name typed first
+        return [PatientOut.model_validate(p) for p in found]
+
+
+def _by_name(session: Session, last: str, first: str, limit: int) -> list[Patient]:
+    cond = _starts_with(func.lower(Patient.last_name), last.strip().lower())
+    if first.strip():
+        cond = cond & _starts_with(func.lower(Patient.first_name), first.strip().lower())
+    return list(
+        session.scalars(
             select(Patient)
             .where(cond)
             .order_by(func.lower(Patient.last_name), func.lower(Patient.first_name), Patient.id)
             .limit(limit)
         )
-        return [PatientOut.model_validate(p) for p in rows]
+    )
 
 
 def add_policy(store: Store, patient_id: int, data: PolicyIn | dict[str, Any]) -> PolicyOut:

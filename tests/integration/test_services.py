@@ -498,3 +498,9 @@ def test_fee_schedule_charge_is_per_unit(codes_store):
         CodingIn(diagnoses=("E11.9",), lines=(ServiceLineIn(code="99213", units=3),)),
     )
     assert saved.lines[0].charge_cents == 36000
+
+
+def test_last_name_first_without_a_comma(store):
+    pat = patients.register_patient(store, patient_data(first_name="Joanna", last_name="Smithers"))
+    assert [p.id for p in patients.search_patients(store, "smithers jo")] == [pat.id]
+    assert [p.id for p in patients.search_patients(store, "jo smithers")] == [pat.id]

@@ -102,3 +102,9 @@ async def test_remapped_key_works(demo_db, tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f12")
         assert app.current_mode == "codes"
+
+
+def test_screen_bindings_can_be_remapped_too(tmp_path):
+    path = tmp_path / "keys.toml"
+    path.write_text('[keys]\n"patient.eligibility" = "f11"\n')
+    assert load_keymap(path) == {"patient.eligibility": "f11"}
