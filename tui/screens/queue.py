@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
@@ -168,6 +169,8 @@ class ClaimSummary(ModalScreen[None]):
     ClaimSummary > Vertical { width: 90%; height: 90%; border: round $accent; background: $panel;
                               padding: 0 1; }
     ClaimSummary DataTable { height: auto; max-height: 12; }
+    ClaimSummary #events { height: 1fr; }
+    ClaimSummary .event { padding-left: 1; }
     """
 
     def __init__(self, detail) -> None:
@@ -187,7 +190,13 @@ class ClaimSummary(ModalScreen[None]):
             lines = DataTable(id="lines", cursor_type="row")
             yield lines
             yield Static("[b]Timeline[/b]")
-            yield DataTable(id="events", cursor_type="row")
+            with VerticalScroll(id="events"):
+                for e in self.detail.events:
+                    yield Static(
+                        f"{day(e.at)}  {escape(e.actor)}  {e.from_status or 'new'} → "
+                        f"[b]{e.to_status}[/b]: {escape(e.reason)}",
+                        classes="event",
+                    )
 
     def on_mount(self) -> None:
         lines = self.query_one("#lines", DataTable)
@@ -195,7 +204,3 @@ class ClaimSummary(ModalScreen[None]):
         lines.add_rows((str(ln.line_number), day(ln.date_of_service), ln.code, ln.modifiers,
                         str(ln.units), money(ln.charge_cents), ln.pointers)
                        for ln in self.detail.lines)  # fmt: skip
-        events = self.query_one("#events", DataTable)
-        events.add_columns("When", "Who", "From", "To", "Why")
-        events.add_rows((day(e.at), e.actor, e.from_status or "—", e.to_status, e.reason)
-                        for e in self.detail.events)  # fmt: skip
