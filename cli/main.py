@@ -119,16 +119,26 @@ def pass_state(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.pass_obj(f)
 
 
-def _register() -> None:
-    from cli import codes, dbcmd, eligibility, seed
+# Subcommands are imported when used, so `claimdesk` (the TUI) starts without loading them.
+SUBCOMMANDS = {
+    "db": ("cli.dbcmd", "db"),
+    "seed": ("cli.seed", "seed"),
+    "codes": ("cli.codes", "codes"),
+    "eligibility": ("cli.eligibility", "eligibility"),
+}
 
-    cli.add_command(dbcmd.db)
-    cli.add_command(seed.seed)
-    cli.add_command(codes.codes)
-    cli.add_command(eligibility.eligibility)
+
+def _lazy_get_command(ctx: click.Context, name: str) -> click.Command | None:
+    if name not in SUBCOMMANDS:
+        return None
+    import importlib
+
+    module, attr = SUBCOMMANDS[name]
+    return getattr(importlib.import_module(module), attr)
 
 
-_register()
+cli.get_command = _lazy_get_command  # type: ignore[method-assign]
+cli.list_commands = lambda ctx: sorted(SUBCOMMANDS)  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> int:

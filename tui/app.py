@@ -14,12 +14,14 @@ from core.errors import ClaimDeskError
 from core.store import Store
 from tui.bindings import COMMANDS, app_bindings, load_keymap
 from tui.commands import RecordsProvider
-from tui.screens.codes import CodesScreen
-from tui.screens.coding import CodingScreen
-from tui.screens.encounters import EncountersScreen
 from tui.screens.home import HomeScreen
-from tui.screens.patients import PatientsScreen
 from tui.screens.placeholder import STAGES, StageScreen
+
+
+def _lazy(module: str, name: str):
+    import importlib
+
+    return getattr(importlib.import_module(module), name)()
 
 
 def _stage(name: str) -> StageScreen:
@@ -32,10 +34,11 @@ class ClaimDeskApp(App):
     CSS_PATH = "app.tcss"
     MODES = {
         "home": HomeScreen,
-        "patients": PatientsScreen,
-        "encounters": EncountersScreen,
-        "coding": CodingScreen,
-        "codes": CodesScreen,
+        # The other stages' screens are imported when first opened: a faster first paint.
+        "patients": partial(_lazy, "tui.screens.patients", "PatientsScreen"),
+        "encounters": partial(_lazy, "tui.screens.encounters", "EncountersScreen"),
+        "coding": partial(_lazy, "tui.screens.coding", "CodingScreen"),
+        "codes": partial(_lazy, "tui.screens.codes", "CodesScreen"),
         **{name: partial(_stage, name) for name in ("claims", "payments", "reports")},
     }
     DEFAULT_MODE = "home"
