@@ -86,3 +86,36 @@ def load_keymap(path: Path) -> dict[str, str]:
     if unknown:
         raise ValueError(f"{path}: unknown binding ids {', '.join(unknown)}")
     return {str(k): str(v) for k, v in keys.items()}
+
+
+def identify(prefix: str, bindings: list) -> list[Binding]:
+    """Bindings with an id (``prefix.action``, remappable in keys.toml) and a tooltip each.
+
+    Accepts Binding objects and ``(key, action, description)`` tuples; keeps ids and tooltips
+    that are already set.
+    """
+    out: list[Binding] = []
+    for b in bindings:
+        if not isinstance(b, Binding):
+            key, action, *rest = b
+            b = Binding(key, action, rest[0] if rest else "")
+        name = b.action.split("(")[0]
+        arg = b.action[len(name) :].strip("()'\" ").replace(",", "_").replace(" ", "")
+        ident = b.id or f"{prefix}.{name}{'_' + arg if arg else ''}"
+        tooltip = b.tooltip or b.description or name.replace("_", " ")
+        description = b.description or name.replace("_", " ").capitalize()
+        out.append(
+            Binding(
+                b.key,
+                b.action,
+                description,
+                show=b.show,
+                key_display=b.key_display,
+                priority=b.priority,
+                tooltip=tooltip,
+                id=ident,
+                system=b.system,
+                group=b.group,
+            )  # fmt: skip
+        )
+    return out

@@ -7,6 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Select
 
 from core.services import codesets
+from tui.bindings import identify
 from tui.messages import Loaded
 from tui.screens.base import ServiceScreen
 
@@ -29,7 +30,9 @@ not the AMA descriptor.
 - Arrow keys move through the results.
 """
 
-    BINDINGS = [("slash", "focus_search", "Search"), ("escape", "blur", "Back")]
+    BINDINGS = identify(
+        "codes_screen", [("slash", "focus_search", "Search"), ("escape", "blur", "Back")]
+    )
 
     #: The (text, kind) whose results are on screen: tests and benchmarks wait on it.
     rendered: tuple[str, str] = ("", "")

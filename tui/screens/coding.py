@@ -23,6 +23,7 @@ from core.services import codesets, encounters, favorites, patients, practice, s
 from core.services.codesets import CodeOut
 from core.services.favorites import FavoriteOut
 from core.store import data_dir
+from tui.bindings import identify
 from tui.messages import Failed, Loaded
 from tui.screens.encounters import LIST_FIXED, DeskScreen, clip, status_text, us_date
 
@@ -213,11 +214,17 @@ def save_and_mark(store, encounter_id: int, coding: dict) -> EncounterOut:
 class QueueTable(DataTable):
     """The coder's queue: `enter` opens the highlighted visit for coding."""
 
-    BINDINGS = [
-        Binding(
-            "enter", "select_cursor", "Code it", tooltip="Open the highlighted visit for coding."
-        ),
-    ]
+    BINDINGS = identify(
+        "queue_table",
+        [
+            Binding(
+                "enter",
+                "select_cursor",
+                "Code it",
+                tooltip="Open the highlighted visit for coding.",
+            ),
+        ],
+    )
 
 
 class CodingScreen(DeskScreen):
@@ -241,11 +248,11 @@ When a visit is coded and marked **Coded** it leaves this queue and waits for th
 
     CANCELLABLE = frozenset({"queue"})
 
-    BINDINGS = [
+    BINDINGS = identify("coding_screen", [
         Binding("r", "refresh", "Refresh", tooltip="Read the queue again."),
         Binding("j", "cursor_down", "Down", show=False, tooltip="Next visit."),
         Binding("k", "cursor_up", "Up", show=False, tooltip="Previous visit."),
-    ]  # fmt: skip
+    ])  # fmt: skip
 
     def __init__(self) -> None:
         super().__init__()
@@ -369,13 +376,13 @@ is empty. Diagnoses marked *not billable* are categories: keep going to a longer
 - `escape` goes back to the box you were typing in.
 """
 
-    BINDINGS = [
+    BINDINGS = identify("pick_list", [
         Binding("f", "favorite", "Favorite", tooltip="Add to or remove from the provider's favorites."),
         *(
             Binding(str(n), f"pick({n})", f"Pick {n}", show=False, tooltip=f"Pick item {n}.")
             for n in range(1, 10)
         ),
-    ]  # fmt: skip
+    ])  # fmt: skip
 
     def action_pick(self, n: int) -> None:
         if n <= self.option_count:
@@ -401,12 +408,12 @@ code.
 - `f` adds it to the provider's favorites (or takes it off).
 """
 
-    BINDINGS = [
+    BINDINGS = identify("dx_table", [
         Binding("K,shift+up", "move(-1)", "Up", tooltip="Move the diagnosis up."),
         Binding("J,shift+down", "move(1)", "Down", tooltip="Move the diagnosis down."),
         Binding("x,delete", "remove", "Remove", tooltip="Remove the diagnosis."),
         Binding("f", "favorite", "Favorite", show=False, tooltip="Add to or remove from favorites."),
-    ]  # fmt: skip
+    ])  # fmt: skip
 
     def action_move(self, offset: int) -> None:
         if isinstance(self.screen, CoderScreen):
@@ -433,13 +440,13 @@ charge (the fee schedule's fee times the units, unless you typed a charge).
 - `f` adds its code to the provider's favorites (or takes it off).
 """
 
-    BINDINGS = [
+    BINDINGS = identify("line_table", [
         Binding("e", "edit", "Edit", tooltip="Change this line in the line box."),
         Binding("K,shift+up", "move(-1)", "Up", tooltip="Move the line up."),
         Binding("J,shift+down", "move(1)", "Down", tooltip="Move the line down."),
         Binding("x,delete", "remove", "Remove", tooltip="Remove the line."),
         Binding("f", "favorite", "Favorite", show=False, tooltip="Add to or remove from favorites."),
-    ]  # fmt: skip
+    ])  # fmt: skip
 
     def action_edit(self) -> None:
         if isinstance(self.screen, CoderScreen):
@@ -524,7 +531,7 @@ is said in place and what you typed stays.
 
     CANCELLABLE = frozenset({"picks"})
 
-    BINDINGS = [
+    BINDINGS = identify("coder_screen", [
         Binding("ctrl+s", "save", "Save", tooltip="Save the diagnoses and lines."),
         Binding("ctrl+d", "mark_coded", "Coded", priority=True,
                 tooltip="Save and mark the visit coded: it goes to the billing queue."),
@@ -533,7 +540,7 @@ is said in place and what you typed stays.
         Binding("ctrl+t", "toggle_pane", "Note/codes", tooltip="Switch between the note and the code entry."),
         Binding("b", "superbill", "Superbill", tooltip="Show the superbill (what is saved)."),
         Binding("escape", "back", "Back", tooltip="Leave the box, or go back to the queue."),
-    ]  # fmt: skip
+    ])  # fmt: skip
 
     def __init__(self, encounter_id: int) -> None:
         super().__init__()
@@ -1179,11 +1186,11 @@ you expect, and the insurance is the one the patient has today.
 
     CANCELLABLE = frozenset({"superbill"})
 
-    BINDINGS = [
+    BINDINGS = identify("superbill_screen", [
         Binding("p", "print", "Print PDF", tooltip="Write the superbill as a PDF file."),
         Binding("r", "refresh", "Refresh", show=False, tooltip="Read the visit again."),
         Binding("escape", "back", "Back", tooltip="Go back."),
-    ]  # fmt: skip
+    ])  # fmt: skip
 
     def __init__(self, encounter_id: int) -> None:
         super().__init__()

@@ -29,6 +29,7 @@ from core.money import Money
 from core.schemas import EncounterOut, FacilityOut, PatientOut, ProviderOut
 from core.services import authorizations, codesets, encounters, patients, practice
 from core.services.authorizations import AuthorizationOut
+from tui.bindings import identify
 from tui.messages import Failed, Loaded
 from tui.screens.base import ServiceScreen
 
@@ -138,10 +139,15 @@ the coder's queue marked **query**, with your question shown at the top of their
     QueryModal Label { width: 100%; }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", tooltip="Close without sending the visit back."),
-        Binding("ctrl+s", "send", "Send back", tooltip="Send the visit back with this question."),
-    ]
+    BINDINGS = identify(
+        "query_modal",
+        [
+            Binding("escape", "cancel", "Cancel", tooltip="Close without sending the visit back."),
+            Binding(
+                "ctrl+s", "send", "Send back", tooltip="Send the visit back with this question."
+            ),
+        ],
+    )
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -199,9 +205,12 @@ def ask_and_send_back(screen: DeskScreen, encounter: EncounterOut) -> None:
 class VisitTable(DataTable):
     """The list of visits: `enter` opens the highlighted one (and says so in the footer)."""
 
-    BINDINGS = [
-        Binding("enter", "select_cursor", "Open", tooltip="Open the highlighted visit."),
-    ]
+    BINDINGS = identify(
+        "visit_table",
+        [
+            Binding("enter", "select_cursor", "Open", tooltip="Open the highlighted visit."),
+        ],
+    )
 
 
 class EncountersScreen(DeskScreen):
@@ -236,7 +245,7 @@ a wrong date of service or provider is the most common reason a claim is rejecte
 
     CANCELLABLE = frozenset({"visits"})
 
-    BINDINGS = [
+    BINDINGS = identify("encounters_screen", [
         Binding("slash", "search", "Find", tooltip="Find a patient's visits by name, birth date or account."),
         Binding("s", "cycle_status", "Status", tooltip="Step through the status filter."),
         Binding("n", "new", "New visit", tooltip="Enter a new visit for a patient."),
@@ -251,7 +260,7 @@ a wrong date of service or provider is the most common reason a claim is rejecte
                     tooltip=f"Show {'every status' if status is None else status + ' visits'}.")
             for i, status in enumerate(STATUS_FILTERS)
         ),
-    ]  # fmt: skip
+    ])  # fmt: skip
 
     def __init__(self) -> None:
         super().__init__()
@@ -441,13 +450,13 @@ coder with a question, `tab` moves into the note (arrow keys and page keys scrol
 
     CANCELLABLE = frozenset({"visit"})
 
-    BINDINGS = [
+    BINDINGS = identify("encounter_screen", [
         Binding("c", "code", "Code", tooltip="Open this visit on the coder's screen."),
         Binding("b", "superbill", "Superbill", tooltip="Show the superbill: codes, charges and total."),
         Binding("q", "send_back", "Send back", tooltip="Send a coded visit back to the coder with a question."),
         Binding("r", "refresh", "Refresh", show=False, tooltip="Read the visit again."),
         Binding("escape", "back", "Back", tooltip="Back to the list of visits."),
-    ]  # fmt: skip
+    ])  # fmt: skip
 
     def __init__(self, encounter_id: int) -> None:
         super().__init__()
@@ -638,10 +647,10 @@ Enter the visit as it happened; the coder codes it later from the note.
 
     CANCELLABLE = frozenset({"patients", "auth"})
 
-    BINDINGS = [
+    BINDINGS = identify("new_encounter_screen", [
         Binding("ctrl+s", "save", "Save", tooltip="Save the visit (it goes to the coder's queue)."),
         Binding("escape", "cancel", "Cancel", tooltip="Leave without saving."),
-    ]  # fmt: skip
+    ])  # fmt: skip
 
     def __init__(self) -> None:
         super().__init__()

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Static
 
 from core.services import dashboard
+from tui.bindings import identify
 from tui.messages import Loaded
 from tui.screens.base import ServiceScreen
 
@@ -27,11 +28,14 @@ Each row is a pile of work and how many items are in it. Coders start with
 A healthy office keeps the rejected and denied piles small every day.
 """
 
-    BINDINGS = [
-        ("r", "refresh", "Refresh"),
-        ("j", "cursor_down", "Down"),
-        ("k", "cursor_up", "Up"),
-    ]
+    BINDINGS = identify(
+        "home_screen",
+        [
+            ("r", "refresh", "Refresh"),
+            ("j", "cursor_down", "Down"),
+            ("k", "cursor_up", "Up"),
+        ],
+    )
 
     def compose(self) -> ComposeResult:
         yield Header()

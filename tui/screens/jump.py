@@ -9,6 +9,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.bindings import identify
+
 KEYS = "123456789abcdefghilmnopqrstuvwxyz"
 
 
@@ -23,7 +25,9 @@ def _describe(widget: Widget) -> str:
 class JumpScreen(ModalScreen[Widget | None]):
     """Returns the widget picked (or None on escape)."""
 
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", tooltip="Stay where you are")]
+    BINDINGS = identify(
+        "jump_screen", [Binding("escape", "dismiss_none", "Cancel", tooltip="Stay where you are")]
+    )
     DEFAULT_CSS = """
     JumpScreen { align: center middle; }
     JumpScreen > Vertical { width: 60; height: auto; max-height: 90%; border: round $accent;

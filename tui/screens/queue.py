@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from core.services import claims, dashboard
+from tui.bindings import identify
 from tui.format import day, money
 from tui.messages import Loaded
 from tui.screens.base import ServiceScreen
@@ -39,14 +40,17 @@ claim shows its lines and history.
 Work the oldest items first: payers count days from the date of service.
 """
 
-    BINDINGS = [
-        Binding("slash", "filter", "Filter", tooltip="Filter the rows"),
-        Binding("s", "sort", "Sort", tooltip="Change the order"),
-        Binding("r", "refresh", "Reload", tooltip="Read the queue again"),
-        Binding("escape", "back", "Back", tooltip="Back to the work queues"),
-        Binding("j", "down", "Down", show=False),
-        Binding("k", "up", "Up", show=False),
-    ]
+    BINDINGS = identify(
+        "queue_screen",
+        [
+            Binding("slash", "filter", "Filter", tooltip="Filter the rows"),
+            Binding("s", "sort", "Sort", tooltip="Change the order"),
+            Binding("r", "refresh", "Reload", tooltip="Read the queue again"),
+            Binding("escape", "back", "Back", tooltip="Back to the work queues"),
+            Binding("j", "down", "Down", show=False),
+            Binding("k", "up", "Up", show=False),
+        ],
+    )
 
     DEFAULT_CSS = """
     QueueScreen #filter { display: none; }
@@ -163,7 +167,7 @@ Work the oldest items first: payers count days from the date of service.
 class ClaimSummary(ModalScreen[None]):
     """A claim's lines, money and timeline (the full claim screen comes with the Claims stage)."""
 
-    BINDINGS = [Binding("escape", "dismiss", "Close", tooltip="Close")]
+    BINDINGS = identify("claim_summary", [Binding("escape", "dismiss", "Close", tooltip="Close")])
     DEFAULT_CSS = """
     ClaimSummary { align: center middle; }
     ClaimSummary > Vertical { width: 90%; height: 90%; border: round $accent; background: $panel;
