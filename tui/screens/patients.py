@@ -377,7 +377,7 @@ Check this before any visit is billed:
   first, with the running balance. *Who*: `Ins` insurance, `Pt` patient.
 
 Keys: `e` check eligibility for the highlighted policy, `d` edit
-demographics, `g` guarantor, `p` add a policy, `x` end the highlighted
+demographics, `g` guarantor, `a` prior authorizations, `p` add a policy, `x` end the highlighted
 policy, `r` reload, `tab` moves between the tables, `escape` goes back to
 the search.
 
@@ -393,6 +393,8 @@ Next: open the **Visits** stage (F4) to record today's visit.
                 tooltip="Edit name, date of birth, address and phone."),
         Binding("g", "guarantor", "Guarantor", id="patient.guarantor",
                 tooltip="Who pays the patient's part of the bill."),
+        Binding("a", "authorizations", "Auths", id="patient.authorizations",
+                tooltip="Prior authorizations: approved, used, left"),  # fmt: skip
         Binding("p", "add_policy", "Add policy", id="patient.add_policy",
                 tooltip="Add an insurance policy (primary, secondary or tertiary)."),
         Binding("x", "end_policy", "End policy", show=False, id="patient.end_policy",
@@ -541,6 +543,14 @@ Next: open the **Visits** stage (F4) to record today's visit.
         if self.record is not None:
             self.app.push_screen(
                 PolicyForm(self.record.detail, self.record.payers, self._today()), self._changed
+            )
+
+    def action_authorizations(self) -> None:
+        from tui.screens.authorizations import AuthorizationsScreen
+
+        if self.record is not None:
+            self.app.push_screen(
+                AuthorizationsScreen(self.record.detail.patient, self.record.payers)
             )
 
     def action_end_policy(self) -> None:
