@@ -403,3 +403,29 @@ def test_every_binding_has_a_description_and_every_screen_help():
     for cls in [*classes, QueueTable, VisitTable]:
         for b in cls.BINDINGS:
             assert isinstance(b, Binding) and b.description and b.tooltip, (cls, b)
+
+
+async def test_eligibility_from_the_visit(demo_db):
+    """e on a visit checks coverage for its date of service and shows the benefits card."""
+    from core.services import eligibility
+    from tui.screens.patients import BenefitsCard
+
+    store = Store(demo_db)
+    app = _app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        visits = app.screen
+        await wait_until(pilot, lambda: visits._rows)
+        await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, EncounterScreen) and app.screen.detail
+        )
+        visit = app.screen.detail.encounter
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, BenefitsCard))
+        check = eligibility.last_check(store, visit.patient_id)
+        assert check is not None and check.encounter_id == visit.id
+        assert check.service_date == visit.date_of_service
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, EncounterScreen))
+    store.dispose()

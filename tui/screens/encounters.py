@@ -375,10 +375,26 @@ a wrong date of service or provider is the most common reason a claim is rejecte
                 f"{len(current.diagnoses)} diagnoses, {len(current.lines)} lines{total}"
             )
 
+    def action_eligibility(self) -> None:
+        """Check coverage on the visit's date of service; the answer shows as a benefits card."""
+        from core.services import eligibility
+
+        if not self.detail:
+            return
+        e = self.detail.encounter
+        self.notify("Checking eligibility…", timeout=2)
+        self.load("eligibility", eligibility.check_eligibility, e.patient_id,
+                  service_date=e.date_of_service, encounter_id=e.id)  # fmt: skip
+
     def on_loaded(self, message: Loaded) -> None:
         if message.what == "send_back":
             self.notify(f"Visit {message.value.id} went back to the coder.", title="Sent back")
             self.action_refresh()
+            return
+        if message.what == "eligibility":
+            from tui.screens.patients import BenefitsCard
+
+            self.app.push_screen(BenefitsCard(message.value, message.value.patient_name))
             return
         if message.what != "visits":
             return
@@ -433,7 +449,7 @@ What to check before the visit is coded or billed:
 - an **authorization** is on file when the service needs one, covers the date, and has
   units left.
 
-Keys: `c` opens it for coding, `b` shows the superbill, `q` sends a coded visit back to the
+Keys: `c` opens it for coding, `b` shows the superbill, `e` checks the patient's coverage for this date, `q` sends a coded visit back to the
 coder with a question, `tab` moves into the note (arrow keys and page keys scroll it),
 `escape` returns to the list.
 """
@@ -453,6 +469,8 @@ coder with a question, `tab` moves into the note (arrow keys and page keys scrol
     BINDINGS = identify("encounter_screen", [
         Binding("c", "code", "Code", tooltip="Open this visit on the coder's screen."),
         Binding("b", "superbill", "Superbill", tooltip="Show the superbill: codes, charges and total."),
+        Binding("e", "eligibility", "Eligibility",
+                tooltip="Check the patient's coverage for this visit's date (270/271)."),  # fmt: skip
         Binding("q", "send_back", "Send back", tooltip="Send a coded visit back to the coder with a question."),
         Binding("r", "refresh", "Refresh", show=False, tooltip="Read the visit again."),
         Binding("escape", "back", "Back", tooltip="Back to the list of visits."),
@@ -501,10 +519,26 @@ coder with a question, `tab` moves into the note (arrow keys and page keys scrol
         if self.detail is not None:
             ask_and_send_back(self, self.detail.encounter)
 
+    def action_eligibility(self) -> None:
+        """Check coverage on the visit's date of service; the answer shows as a benefits card."""
+        from core.services import eligibility
+
+        if not self.detail:
+            return
+        e = self.detail.encounter
+        self.notify("Checking eligibility…", timeout=2)
+        self.load("eligibility", eligibility.check_eligibility, e.patient_id,
+                  service_date=e.date_of_service, encounter_id=e.id)  # fmt: skip
+
     def on_loaded(self, message: Loaded) -> None:
         if message.what == "send_back":
             self.notify(f"Visit {message.value.id} went back to the coder.", title="Sent back")
             self.action_refresh()
+            return
+        if message.what == "eligibility":
+            from tui.screens.patients import BenefitsCard
+
+            self.app.push_screen(BenefitsCard(message.value, message.value.patient_name))
             return
         if message.what != "visit":
             return
