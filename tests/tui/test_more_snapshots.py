@@ -76,3 +76,37 @@ def test_help_at_80x24(snap_compare, demo_db):
         await pilot.pause()
 
     assert snap_compare(_app(demo_db), terminal_size=(80, 24), run_before=run_before)
+
+
+async def _open_patient(pilot, account: str) -> None:
+    await pilot.press("f3")
+    await _settle(pilot)
+    await pilot.press(*account)
+    await pilot.pause(0.3)
+    await _settle(pilot)
+    await pilot.press("enter")
+    await pilot.pause(0.3)
+    await _settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+@pytest.mark.parametrize("key", ["p", "g", "d"], ids=["policy-form", "guarantor-form", "edit-form"])
+def test_patient_forms(snap_compare, demo_db, size, key):
+    async def run_before(pilot):
+        await _open_patient(pilot, "A000005")
+        await pilot.press(key)
+        await _settle(pilot)
+
+    assert snap_compare(_app(demo_db), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_authorization_form(snap_compare, demo_db, size):
+    async def run_before(pilot):
+        await _open_patient(pilot, "A000031")
+        await pilot.press("a")
+        await _settle(pilot)
+        await pilot.press("n")
+        await _settle(pilot)
+
+    assert snap_compare(_app(demo_db), terminal_size=size, run_before=run_before)

@@ -588,7 +588,8 @@ Next: open the **Visits** stage (F4) to record today's visit.
         self.query_one("#policy-detail", Static).update(
             Text(f"Checking eligibility with {policy.payer_name}…", style="bold")
         )
-        self.load("eligibility", check, self.patient_id, service_date=None, rank=policy.rank)
+        self.load("eligibility", check, self.patient_id, service_date=self._today(),
+                  rank=policy.rank)  # fmt: skip
 
     def _today(self) -> dt.date:
         """The app's 'today' (fixed in tests and training), else the real date."""
