@@ -25,11 +25,7 @@ from .conftest import wait_until
 from .test_patients import _choose, _field, _fill_registration, _form_ready, _to_patients
 
 TODAY = dt.date(2026, 11, 2)  # the demo seed's fixed "today"
-NOTE = (
-    "CHIEF COMPLAINT: diabetes follow-up.\n"
-    "ASSESSMENT AND PLAN: Type 2 diabetes mellitus without complications, well controlled "
-    "on metformin. Continue current dose."
-)
+NOTE = "A/P: type 2 diabetes without complications, stable on metformin."
 
 
 async def test_front_half_of_the_lifecycle_by_keyboard(demo_db):
@@ -57,9 +53,9 @@ async def test_front_half_of_the_lifecycle_by_keyboard(demo_db):
         form = app.screen
         payers = [p.name for p in record.record.payers]
         await _choose(pilot, payers.index("Sandbox Health Insurance Co") + 1)
-        _field(form, "rank").control.focus()
-        assert _field(form, "rank").value() == 1
-        _field(form, "member_id").control.focus()
+        assert _field(form, "rank").value() == 1  # the first free rank: primary
+        await pilot.press("tab", "tab")
+        assert app.focused is _field(form, "member_id").control
         await pilot.press(*"SHI100200300", "tab", "tab", *"01/01/2026")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.screen is record)
@@ -87,13 +83,18 @@ async def test_front_half_of_the_lifecycle_by_keyboard(demo_db):
         await wait_until(pilot, lambda: len(new._hits) == 1)
         await pilot.press("enter")
         assert new.patient is not None and new.patient.id == patient.id
-        await pilot.press("ctrl+u", *f"{TODAY:%m/%d/%Y}")
-        new.query_one("#provider").focus()
-        await pilot.press("enter", "down", "enter")
-        new.query_one("#reason", Input).focus()
-        await pilot.press(*"Diabetes follow-up")
-        new.query_one("#enc-note", TextArea).focus()
-        new.query_one("#enc-note", TextArea).insert(NOTE)
+        await pilot.press("ctrl+u", *f"{TODAY:%m/%d/%Y}", "tab")
+        assert app.focused is new.query_one("#provider")
+        await pilot.press("enter", "down", "enter")  # the first provider
+        reason = new.query_one("#reason", Input)
+        for _ in range(8):  # place of service, facility, referring, authorization, reason
+            if app.focused is reason:
+                break
+            await pilot.press("tab")
+        assert app.focused is reason
+        await pilot.press(*"Diabetes follow-up", "tab")
+        assert app.focused is new.query_one("#enc-note", TextArea)
+        await pilot.press(*NOTE)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, EncounterScreen))
         visit = app.screen
