@@ -375,26 +375,10 @@ a wrong date of service or provider is the most common reason a claim is rejecte
                 f"{len(current.diagnoses)} diagnoses, {len(current.lines)} lines{total}"
             )
 
-    def action_eligibility(self) -> None:
-        """Check coverage on the visit's date of service; the answer shows as a benefits card."""
-        from core.services import eligibility
-
-        if not self.detail:
-            return
-        e = self.detail.encounter
-        self.notify("Checking eligibility…", timeout=2)
-        self.load("eligibility", eligibility.check_eligibility, e.patient_id,
-                  service_date=e.date_of_service, encounter_id=e.id)  # fmt: skip
-
     def on_loaded(self, message: Loaded) -> None:
         if message.what == "send_back":
             self.notify(f"Visit {message.value.id} went back to the coder.", title="Sent back")
             self.action_refresh()
-            return
-        if message.what == "eligibility":
-            from tui.screens.patients import BenefitsCard
-
-            self.app.push_screen(BenefitsCard(message.value, message.value.patient_name))
             return
         if message.what != "visits":
             return
