@@ -11,11 +11,10 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 from core.schemas import PatientOut, PayerOut
 from core.services import authorizations
 from tui.bindings import identify
-from tui.format import day
+from tui.format import clip, day
 from tui.messages import Loaded
 from tui.screens.base import ServiceScreen
 from tui.widgets.forms import DateInput, FormField, FormScreen, TextInput
-from tui.widgets.patient_panels import clip
 
 
 class AuthorizationsScreen(ServiceScreen):

@@ -17,22 +17,19 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList,
 from textual.widgets.option_list import Option
 
 from core import quick_entry
-from core.money import Money
 from core.schemas import EncounterOut, PatientOut, ProviderOut
 from core.services import codesets, encounters, favorites, patients, practice, superbill
 from core.services.codesets import CodeOut
 from core.services.favorites import FavoriteOut
 from core.store import data_dir
 from tui.bindings import identify
+from tui.format import clip, money
+from tui.format import day as us_date
 from tui.messages import Failed, Loaded
-from tui.screens.encounters import LIST_FIXED, DeskScreen, clip, status_text, us_date
+from tui.screens.encounters import LIST_FIXED, DeskScreen, status_text
 
 MAX_DIAGNOSES = 12
 NARROW = 100  # below this width the note and the code entry take turns
-
-
-def money(cents: int) -> str:
-    return Money(cents).format()
 
 
 # -- what the screens hold (view state, plain values) -----------------------------------------

@@ -25,11 +25,12 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from core.money import Money
 from core.schemas import EncounterOut, FacilityOut, PatientOut, ProviderOut
 from core.services import authorizations, codesets, encounters, patients, practice
 from core.services.authorizations import AuthorizationOut
 from tui.bindings import identify
+from tui.format import clip, money
+from tui.format import day as us_date
 from tui.messages import Failed, Loaded
 from tui.screens.base import ServiceScreen
 
@@ -37,10 +38,6 @@ STATUS_FILTERS: tuple[str | None, ...] = (None, "open", "query", "coded", "bille
 STATUS_STYLE = {"open": "bold", "query": "bold yellow", "coded": "green", "billed": "dim",
                 "void": "dim strike"}  # fmt: skip
 SHORT_POS = ("11", "02", "10", "12", "21", "22", "23", "31", "81")
-
-
-def us_date(day: dt.date | None) -> str:
-    return f"{day:%m/%d/%Y}" if day else ""
 
 
 def parse_us_date(text: str, what: str = "date of service") -> dt.date:
@@ -54,16 +51,6 @@ def parse_us_date(text: str, what: str = "date of service") -> dt.date:
             f"The {what} must be written MM/DD/YYYY, for example {dt.date.today():%m/%d/%Y}{shown}."
         ) from None
     return day
-
-
-def money(cents: int) -> str:
-    return Money(cents).format()
-
-
-def clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters, with an ellipsis when cut."""
-    width = max(4, width)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # Date, patient, provider and status columns of the visit tables, plus cell padding and the

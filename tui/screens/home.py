@@ -78,8 +78,11 @@ A healthy office keeps the rejected and denied piles small every day.
             self.app.push_screen(QueueScreen(q.key, q.label))
 
     def on_screen_resume(self) -> None:
-        if getattr(self, "_queues", None):
+        # Coming back from another screen: the counts may have changed. (The first resume is
+        # the screen's own start, which on_mount already loads.)
+        if getattr(self, "_resumed_before", False):
             self.action_refresh()
+        self._resumed_before = True
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._explain(event.cursor_row)

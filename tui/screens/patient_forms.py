@@ -26,6 +26,7 @@ from core.schemas import (
     PolicyOut,
 )
 from core.services import patients
+from tui.format import clip
 from tui.messages import Failed, Loaded
 from tui.widgets.forms import (
     AccountInput,
@@ -42,7 +43,7 @@ from tui.widgets.forms import (
     fmt_phone,
     fmt_zip,
 )
-from tui.widgets.patient_panels import RANKS, clip
+from tui.widgets.patient_panels import RANKS
 
 SEX_OPTIONS = [("F  female", "F"), ("M  male", "M"), ("U  unknown", "U")]
 RELATIONSHIP_OPTIONS = [("18  self", "18"), ("01  spouse", "01"), ("19  child", "19"),

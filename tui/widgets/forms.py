@@ -33,6 +33,8 @@ from textual.widgets import Footer, Input, Label, Select, Static
 
 from core import codes as C
 from core.money import Money
+from tui.format import day as format_day
+from tui.format import money
 from tui.messages import Failed
 from tui.screens.base import ServiceScreen
 
@@ -41,13 +43,11 @@ from tui.screens.base import ServiceScreen
 
 def fmt_money(cents: int | None) -> str:
     """Integer cents as dollars: 123456 -> "$1,234.56", -500 -> "-$5.00", None -> ""."""
-    if cents is None:
-        return ""
-    return Money(int(cents)).format()
+    return money(None if cents is None else int(cents))
 
 
 def fmt_date(day: dt.date | None) -> str:
-    return day.strftime("%m/%d/%Y") if day else ""
+    return format_day(day)
 
 
 def fmt_phone(digits: str | None) -> str:

@@ -13,15 +13,12 @@ from rich.text import Text
 from textual.widgets import DataTable, Static
 
 from core.schemas import RELATIONSHIPS
+from tui.format import clip
 from tui.widgets.forms import fmt_date, fmt_money, fmt_phone, fmt_zip
 
 RANKS = {1: "Primary", 2: "Secondary", 3: "Tertiary"}
 SEX_WORDS = {"F": "female", "M": "male", "U": "sex unknown"}
 BUCKETS = {"insurance": "Ins", "patient": "Pt"}
-
-
-def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 def age_on(born: dt.date, day: dt.date) -> int:
