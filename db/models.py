@@ -93,6 +93,9 @@ class Payer(Base):
     zip_code: Mapped[str | None] = mapped_column(String(9))
     phone: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Services this payer wants a prior authorization for: space-separated codes, or prefixes
+    # ending in "*" (e.g. "7* 97110"). The scrubber flags such lines without a usable one.
+    auth_required_codes: Mapped[str | None] = mapped_column(String(400))
 
 
 class Guarantor(Base):
@@ -303,6 +306,10 @@ class Claim(Base):
     created_by: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # How many times this claim has gone out in an 837; each submission gets its own
+    # patient control number (see x12_file_claims), so an answer finds the submission it is for.
+    submission_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    scrubbed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     lines: Mapped[list[ClaimLine]] = relationship(
         back_populates="claim", order_by="ClaimLine.line_number", cascade="all, delete-orphan"
@@ -503,3 +510,167 @@ class ProviderFavorite(Base):
     kind: Mapped[str] = mapped_column(String(10))  # icd10, cpt, hcpcs
     code: Mapped[str] = mapped_column(String(10))
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NcciPtpEdit(Base):
+    """One NCCI procedure-to-procedure pair from the CMS file the office imported.
+
+    Column 2 is not paid with column 1 on the same day for the same patient unless the
+    modifier indicator is 1 and a distinct-service modifier (59, XE, XS, XP, XU, ...) is on it.
+    """
+
+    __tablename__ = "ncci_ptp_edits"
+    __table_args__ = (Index("ix_ncci_ptp_pair", "column1", "column2"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    column1: Mapped[str] = mapped_column(String(5))
+    column2: Mapped[str] = mapped_column(String(5))
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    deleted_on: Mapped[dt.date | None] = mapped_column(Date)
+    modifier_indicator: Mapped[str] = mapped_column(String(1))  # 0 never, 1 allowed, 9 n/a
+    rationale: Mapped[str | None] = mapped_column(String(200))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("code_set_releases.id"))
+
+
+class MueEdit(Base):
+    """A medically unlikely edit: the most units of a code one patient gets on one day."""
+
+    __tablename__ = "mue_edits"
+    __table_args__ = (Index("ix_mue_edits_code", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(5))
+    max_units: Mapped[int] = mapped_column(Integer)
+    adjudication_indicator: Mapped[str | None] = mapped_column(String(1))  # MAI 1, 2 or 3
+    rationale: Mapped[str | None] = mapped_column(String(200))
+    effective_from: Mapped[dt.date | None] = mapped_column(Date)
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("code_set_releases.id"))
+
+
+class ClaimFinding(Base):
+    """What the scrubber found on a claim the last time it ran (replaced at each run)."""
+
+    __tablename__ = "claim_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))  # error, warning
+    line_number: Mapped[int] = mapped_column(Integer, default=0)  # 0 = the whole claim
+    message: Mapped[str] = mapped_column(Text)
+    fix_hint: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(80))  # 5010 guide, CMS, payer, practice
+    found_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ClaimOverride(Base):
+    """A biller's acknowledged override of a scrubber warning, with the reason (kept forever)."""
+
+    __tablename__ = "claim_overrides"
+    __table_args__ = (UniqueConstraint("claim_id", "rule_id", "line_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(40))
+    line_number: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(40))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ExchangeConnection(Base):
+    """A clearinghouse connection: who we are to it, and the transport (JSON settings)."""
+
+    __tablename__ = "exchange_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    transport: Mapped[str] = mapped_column(String(10))  # local, sftp
+    settings_json: Mapped[str] = mapped_column(Text)
+    submitter_id: Mapped[str] = mapped_column(String(15))  # ISA06 / GS02 / 1000A NM109
+    receiver_id: Mapped[str] = mapped_column(String(15))  # ISA08 / GS03 / 1000B NM109
+    receiver_name: Mapped[str] = mapped_column(String(60))
+    usage: Mapped[str] = mapped_column(String(1), default="T")  # ISA15
+    sandbox: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class X12File(Base):
+    """Every X12 file sent or received, archived whole with its hash and control numbers."""
+
+    __tablename__ = "x12_files"
+    __table_args__ = (
+        UniqueConstraint("direction", "sha256"),
+        Index("ix_x12_files_status", "direction", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))  # out, in
+    transaction: Mapped[str] = mapped_column(String(6))  # 837P, 999, 277CA, 277, 835, ...
+    name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    interchange_control: Mapped[str | None] = mapped_column(String(9))
+    group_control: Mapped[str | None] = mapped_column(String(9))
+    sender_id: Mapped[str | None] = mapped_column(String(15))
+    receiver_id: Mapped[str | None] = mapped_column(String(15))
+    connection_id: Mapped[int | None] = mapped_column(ForeignKey("exchange_connections.id"))
+    # out: outbox, sent, failed; in: applied, refused
+    status: Mapped[str] = mapped_column(String(12))
+    claims_count: Mapped[int] = mapped_column(Integer, default=0)
+    content: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(40))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class X12FileClaim(Base):
+    """A claim inside an X12 file: the 837 it went out in, or an answer that spoke of it."""
+
+    __tablename__ = "x12_file_claims"
+    __table_args__ = (Index("ix_x12_file_claims_pcn", "patient_control_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("x12_files.id", ondelete="CASCADE"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    patient_control_number: Mapped[str] = mapped_column(String(20))
+    transaction_control: Mapped[str | None] = mapped_column(String(9))  # ST02
+    outcome: Mapped[str | None] = mapped_column(String(20))  # accepted, rejected (answers)
+
+
+class ClaimRejection(Base):
+    """A reason a claim came back: a 999 error or a 277CA rejection, until it is worked."""
+
+    __tablename__ = "claim_rejections"
+    __table_args__ = (Index("ix_claim_rejections_open", "resolved_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(10))  # 999, 277CA, 277
+    code: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+    fix_hint: Mapped[str] = mapped_column(Text)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("x12_files.id"))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(40))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class ClaimNote(Base):
+    """The biller's log on a claim: calls to the payer, who answered, what they said."""
+
+    __tablename__ = "claim_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(10))  # call, note
+    text: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(80))
+    reference: Mapped[str | None] = mapped_column(String(40))
+    follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
