@@ -125,6 +125,7 @@ SUBCOMMANDS = {
     "seed": ("cli.seed", "seed"),
     "codes": ("cli.codes", "codes"),
     "eligibility": ("cli.eligibility", "eligibility"),
+    "claims": ("cli.claims", "claims"),
 }
 
 

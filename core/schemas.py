@@ -587,6 +587,79 @@ class ClaimMoney(Frozen):
     balance_cents: int
 
 
+class ClaimRow(Frozen):
+    """One line of the claims queue: who, which payer, where it stands, what blocks it."""
+
+    id: int
+    patient_control_number: str
+    patient_id: int
+    patient_name: str
+    account_number: str
+    payer_code: str
+    payer_name: str
+    payer_rank: int
+    status: str
+    frequency_code: str
+    date_of_service: dt.date
+    created_at: dt.datetime
+    charge_cents: int
+    paid_cents: int
+    adjustment_cents: int
+    patient_responsibility_cents: int
+    balance_cents: int
+    errors: int = 0
+    warnings: int = 0  # warnings not yet overridden
+    first_problem: str | None = None  # the first blocking finding, in the scrubber's words
+    version: int = 0
+
+    @property
+    def blocked(self) -> bool:
+        return self.errors > 0 or self.warnings > 0
+
+    def age_days(self, today: dt.date) -> int:
+        return (today - self.date_of_service).days
+
+
+class ClaimNoteOut(Frozen):
+    id: int
+    claim_id: int
+    at: dt.datetime
+    actor: str
+    kind: str
+    text: str
+    contact: str | None = None
+    reference: str | None = None
+    follow_up_on: dt.date | None = None
+
+
+class TimelineItem(Frozen):
+    """One thing that happened to a claim, from creation to now."""
+
+    at: dt.datetime
+    kind: str  # status, note, call, file, answer, rejection, scrub
+    actor: str
+    title: str
+    detail: str = ""
+
+
+class X12FileOut(Frozen):
+    id: int
+    direction: str
+    transaction: str
+    name: str
+    sha256: str
+    size: int
+    interchange_control: str | None
+    group_control: str | None
+    status: str
+    claims_count: int
+    created_at: dt.datetime
+    created_by: str
+    sent_at: dt.datetime | None = None
+    error: str | None = None
+    summary: str | None = None
+
+
 # ---------------------------------------------------------------------------------------------
 # ledger
 class LedgerEntryOut(Frozen):

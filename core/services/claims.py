@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import ConcurrencyError, NotFound, ValidationError
-from core.schemas import ClaimDetail, ClaimEventOut, ClaimLineOut, ClaimOut
+from core.schemas import (
+    ClaimDetail,
+    ClaimEventOut,
+    ClaimLineOut,
+    ClaimNoteOut,
+    ClaimOut,
+    ClaimRow,
+    TimelineItem,
+)
 from core.services import ledger
 from core.services._common import translate_db_errors
 from core.services.patients import coverage_in
 from core.store import Store
 from core.workflow import ClaimStatus, EncounterStatus, creation_event, parse_status, transition
-from db.models import Claim, ClaimEvent, ClaimLine, Encounter
+from db.models import (
+    Claim,
+    ClaimEvent,
+    ClaimFinding,
+    ClaimLine,
+    ClaimNote,
+    ClaimOverride,
+    ClaimRejection,
+    Encounter,
+    Patient,
+    Payer,
+    X12File,
+    X12FileClaim,
+)
 
 PCN_PREFIX = "CD"
 
@@ -245,3 +269,214 @@ def count_by_status(store: Store) -> dict[str, int]:
         counts = {s.value: 0 for s in ClaimStatus}
         counts.update({status: int(n) for status, n in rows})
         return counts
+
+
+# -- the claims queue --------------------------------------------------------------------------
+def _blocking_by_claim(
+    session: Session, claim_ids: Sequence[int]
+) -> dict[int, tuple[int, int, str | None]]:
+    """(errors, warnings not overridden, first blocking message) per claim, from stored findings."""
+    if not claim_ids:
+        return {}
+    overridden = {
+        (cid, rule, line)
+        for cid, rule, line in session.execute(
+            select(ClaimOverride.claim_id, ClaimOverride.rule_id, ClaimOverride.line_number).where(
+                ClaimOverride.claim_id.in_(claim_ids)
+            )
+        )
+    }
+    out: dict[int, list] = {}
+    rows = session.execute(
+        select(
+            ClaimFinding.claim_id,
+            ClaimFinding.rule_id,
+            ClaimFinding.line_number,
+            ClaimFinding.severity,
+            ClaimFinding.message,
+        )
+        .where(ClaimFinding.claim_id.in_(claim_ids))
+        .order_by(ClaimFinding.claim_id, ClaimFinding.id)
+    )
+    for cid, rule, line, severity, message in rows:
+        entry = out.setdefault(cid, [0, 0, None, None])
+        if severity == "error":
+            entry[0] += 1
+            entry[2] = entry[2] or message
+        elif (cid, rule, line) not in overridden:
+            entry[1] += 1
+            entry[3] = entry[3] or message
+    return {
+        cid: (e, w, first_err or first_warn) for cid, (e, w, first_err, first_warn) in out.items()
+    }
+
+
+def claim_rows(
+    store: Store,
+    *,
+    status: str | Sequence[str] | None = None,
+    payer_code: str | None = None,
+    claim_ids: Sequence[int] | None = None,
+    limit: int = 500,
+    after_id: int = 0,
+) -> list[ClaimRow]:
+    """The claims queue: a keyset page of claims with their money and what blocks them."""
+    with store.uow() as uow:
+        s = uow.session
+        query = (
+            select(Claim, Patient, Payer)
+            .join(Patient, Patient.id == Claim.patient_id)
+            .join(Payer, Payer.id == Claim.payer_id)
+            .where(Claim.id > after_id)
+            .order_by(Claim.id)
+            .limit(limit)
+        )
+        if status:
+            wanted = [status] if isinstance(status, str) else list(status)
+            query = query.where(Claim.status.in_([parse_status(w).value for w in wanted]))
+        if payer_code:
+            query = query.where(Payer.payer_code == payer_code.strip().upper())
+        if claim_ids is not None:
+            query = query.where(Claim.id.in_(list(claim_ids)))
+        found = s.execute(query).all()
+        ids = [c.id for c, _, _ in found]
+        money = ledger.claim_money_in(s, ids)
+        blocking = _blocking_by_claim(s, ids)
+        first_dos = dict(
+            s.execute(
+                select(ClaimLine.claim_id, func.min(ClaimLine.date_of_service))
+                .where(ClaimLine.claim_id.in_(ids))
+                .group_by(ClaimLine.claim_id)
+            ).all()
+        )
+        rows = []
+        for claim, patient, payer in found:
+            m = money[claim.id]
+            errors, warnings, first = blocking.get(claim.id, (0, 0, None))
+            rows.append(
+                ClaimRow(
+                    id=claim.id,
+                    patient_control_number=claim.patient_control_number,
+                    patient_id=patient.id,
+                    patient_name=f"{patient.last_name}, {patient.first_name}",
+                    account_number=patient.account_number,
+                    payer_code=payer.payer_code,
+                    payer_name=payer.name,
+                    payer_rank=claim.payer_rank,
+                    status=claim.status,
+                    frequency_code=claim.frequency_code,
+                    date_of_service=first_dos.get(claim.id) or claim.created_at.date(),
+                    created_at=claim.created_at,
+                    charge_cents=m.charge_cents or claim.total_charge_cents,
+                    paid_cents=m.paid_cents,
+                    adjustment_cents=m.adjustment_cents,
+                    patient_responsibility_cents=m.patient_responsibility_cents,
+                    balance_cents=m.balance_cents,
+                    errors=errors,
+                    warnings=warnings,
+                    first_problem=first,
+                    version=claim.version,
+                )
+            )
+        return rows
+
+
+# -- notes and the timeline --------------------------------------------------------------------
+NOTE_KINDS = ("note", "call")
+
+
+def add_note(
+    store: Store,
+    claim_id: int,
+    text: str,
+    *,
+    kind: str = "note",
+    contact: str | None = None,
+    reference: str | None = None,
+    follow_up_on: dt.date | None = None,
+) -> ClaimNoteOut:
+    """Log a note or a call to the payer on a claim (who you spoke with, their reference)."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("write what happened: the note is empty")
+    if kind not in NOTE_KINDS:
+        raise ValidationError(f"a note is one of {', '.join(NOTE_KINDS)}, not {kind!r}")
+    if kind == "call" and not (contact or "").strip():
+        raise ValidationError("for a call, note who you spoke with (name or department)")
+    with translate_db_errors("claim note"), store.uow() as uow:
+        claim = _get(uow.session, claim_id)
+        note = ClaimNote(
+            claim_id=claim.id,
+            actor=store.actor,
+            kind=kind,
+            text=text,
+            contact=(contact or "").strip() or None,
+            reference=(reference or "").strip() or None,
+            follow_up_on=follow_up_on,
+        )
+        uow.session.add(note)
+        uow.session.flush()
+        uow.audit(
+            "note", "claim", claim.id, f"{kind} on {claim.patient_control_number}",
+            patient_id=claim.patient_id,
+        )  # fmt: skip
+        return ClaimNoteOut.model_validate(note)
+
+
+def notes(store: Store, claim_id: int) -> list[ClaimNoteOut]:
+    with store.uow() as uow:
+        _get(uow.session, claim_id)
+        rows = uow.session.scalars(
+            select(ClaimNote).where(ClaimNote.claim_id == claim_id).order_by(ClaimNote.id)
+        )
+        return [ClaimNoteOut.model_validate(n) for n in rows]
+
+
+_FILE_TITLES = {"out": "sent in", "in": "answered in"}
+
+
+def timeline(store: Store, claim_id: int) -> list[TimelineItem]:
+    """Every event of a claim in time order: status changes, files, answers, rejections, notes."""
+    with store.uow() as uow:
+        s = uow.session
+        claim = _get(s, claim_id)
+        items: list[TimelineItem] = []
+        for e in claim.events:
+            title = f"{e.from_status or 'new'} \u2192 {e.to_status}"
+            items.append(TimelineItem(at=e.at, kind="status", actor=e.actor, title=title,
+                                      detail=e.reason))  # fmt: skip
+        files = s.execute(
+            select(X12File, X12FileClaim)
+            .join(X12FileClaim, X12FileClaim.file_id == X12File.id)
+            .where(X12FileClaim.claim_id == claim_id)
+        ).all()
+        for f, link in files:
+            if f.direction == "out":
+                title = f"{f.transaction} file #{f.id} built (ISA13 {f.interchange_control})"
+                detail = f"{f.name}; control number {link.patient_control_number}"
+                items.append(TimelineItem(at=f.created_at, kind="file", actor=f.created_by,
+                                          title=title, detail=detail))  # fmt: skip
+                if f.sent_at:
+                    items.append(TimelineItem(at=f.sent_at, kind="file", actor=f.created_by,
+                                              title=f"file #{f.id} sent", detail=f.name))  # fmt: skip
+            else:
+                outcome = link.outcome or "mentioned"
+                items.append(TimelineItem(at=f.created_at, kind="answer", actor=f.created_by,
+                                          title=f"{f.transaction}: {outcome}",
+                                          detail=f"file #{f.id} {f.name}"))  # fmt: skip
+        for r in s.scalars(select(ClaimRejection).where(ClaimRejection.claim_id == claim_id)):
+            items.append(TimelineItem(at=r.received_at, kind="rejection", actor="payer",
+                                      title=f"rejected ({r.source} {r.code})",
+                                      detail=r.message))  # fmt: skip
+            if r.resolved_at:
+                items.append(TimelineItem(at=r.resolved_at, kind="rejection",
+                                          actor=r.resolved_by or "", title="rejection worked",
+                                          detail=r.resolution or ""))  # fmt: skip
+        for n in s.scalars(select(ClaimNote).where(ClaimNote.claim_id == claim_id)):
+            who = f" with {n.contact}" if n.contact else ""
+            ref = f" (ref {n.reference})" if n.reference else ""
+            items.append(TimelineItem(at=n.at, kind=n.kind, actor=n.actor,
+                                      title=f"{n.kind}{who}{ref}", detail=n.text))  # fmt: skip
+        order = {"status": 0, "file": 1, "answer": 2, "rejection": 3, "note": 4, "call": 4}
+        items.sort(key=lambda i: (i.at, order.get(i.kind, 9)))
+        return items
