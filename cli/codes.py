@@ -99,12 +99,16 @@ def search(
         )
 
 
+# The CMS correct-coding edits the scrubber uses (core.services.ncci), imported the same way.
+EDIT_KINDS = ("ncci-ptp", "mue")
+
+
 @codes.command("import")
 @click.option(
     "--kind",
     required=True,
-    type=click.Choice(codesets.IMPORT_KINDS),
-    help="Which code set the file holds.",
+    type=click.Choice(codesets.IMPORT_KINDS + EDIT_KINDS),
+    help="Which code set the file holds (ncci-ptp and mue: the CMS practitioner edit files).",
 )
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
@@ -116,7 +120,14 @@ def import_(state: CliState, kind: str, file: Path, as_json: bool) -> None:
     The file must be delimited text (CSV or tab-separated) with a header naming a code column
     and a description column, or lines of a code and its description. The whole file is checked
     before anything is written: a file that cannot be used changes nothing.
+
+    --kind ncci-ptp and --kind mue take the CMS practitioner NCCI procedure-to-procedure or MUE
+    file saved as text (tab-separated or CSV; for PTP, a folder of the CMS files imports them
+    all as one set). Each import replaces the previous set of that kind.
     """
+    if kind in EDIT_KINDS:
+        _import_edits(state, kind, file, as_json)
+        return
     text = codesets.read_text_file(file)  # fail on a missing or unreadable file before the DB
     codesets.parse_code_file(kind, text, file.name)
     result = codesets.import_file(state.store(), kind, file)
@@ -139,3 +150,30 @@ def import_(state: CliState, kind: str, file: Path, as_json: bool) -> None:
     )
     if result.skipped:
         click.echo(f"  skipped {result.skipped:,} rows (other record types or dental codes)")
+
+
+def _import_edits(state: CliState, kind: str, file: Path, as_json: bool) -> None:
+    from core.services import ncci
+
+    ncci.check_files(kind, file)  # fail on a missing or broken file before the DB
+    result = ncci.import_edits(state.store(), kind, file)
+    if as_json:
+        emit_json(
+            {
+                "kind": result.kind,
+                "file": result.path,
+                "added": result.added,
+                "updated": result.updated,
+                "total": result.total,
+                "replaced": result.replaced,
+            }
+        )
+        return
+    label = ncci.LABELS[kind]
+    files = f" ({result.files} files)" if result.files > 1 else ""
+    replaced = (
+        f", replacing the {result.replaced:,} of the previous import" if result.replaced else ""
+    )
+    click.echo(f"Imported {result.total:,} {label}s from {file}{files}{replaced}.")
+    if result.skipped:
+        click.echo(f"  skipped {result.skipped:,} rows (a code listed again; the first one kept)")
