@@ -125,6 +125,7 @@ SUBCOMMANDS = {
     "seed": ("cli.seed", "seed"),
     "codes": ("cli.codes", "codes"),
     "eligibility": ("cli.eligibility", "eligibility"),
+    "x12": ("cli.x12", "x12"),
     "claims": ("cli.claims", "claims"),
 }
 
