@@ -19,6 +19,8 @@ class UnitOfWork:
         self._factory = session_factory
         self.actor = actor
         self.session: Session
+        # Set by a dry run (a preview): everything is computed, then rolled back on exit.
+        self.discard = False
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
@@ -32,7 +34,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if exc_type is None:
+            if exc_type is None and not self.discard:
                 self.session.commit()
             else:
                 self.session.rollback()

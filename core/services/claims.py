@@ -75,11 +75,14 @@ def _record(session: Session, claim: Claim, event) -> None:
     )
 
 
-def build_claim(store: Store, encounter_id: int, *, payer_rank: int = 1) -> ClaimDetail:
+def build_claim(
+    store: Store, encounter_id: int, *, payer_rank: int = 1, today: dt.date | None = None
+) -> ClaimDetail:
     """Build the claim for the payer at ``payer_rank`` from a coded encounter.
 
     Lines are snapshotted from the encounter, charges post to the ledger, the encounter
-    becomes billed, and the claim starts as a draft with its creation event.
+    becomes billed, and the claim starts as a draft with its creation event. Then it is
+    scrubbed (claims scrub on save): ready when nothing blocks it, else edits.
     """
     with translate_db_errors("claim"), store.uow() as uow:
         s = uow.session
@@ -147,6 +150,7 @@ def build_claim(store: Store, encounter_id: int, *, payer_rank: int = 1) -> Clai
         else:
             _take_over_from_prior_payer(s, claim, store.actor)
         s.flush()
+        scrub_and_route(s, [claim.id], actor=store.actor, today=today or dt.date.today())
         uow.audit(
             "create", "claim", claim.id,
             f"claim {claim.patient_control_number} to payer {policy.payer_code}",
@@ -154,6 +158,60 @@ def build_claim(store: Store, encounter_id: int, *, payer_rank: int = 1) -> Clai
         )  # fmt: skip
         s.refresh(claim)
         return _detail(s, claim)
+
+
+UNSENT = (ClaimStatus.DRAFT.value, ClaimStatus.EDITS.value, ClaimStatus.READY.value)
+
+
+def scrub_and_route(
+    session: Session, claim_ids: Sequence[int], *, actor: str, today: dt.date
+) -> dict[int, list]:
+    """Scrub unsent claims in the caller's transaction and move each to ``ready`` or ``edits``.
+
+    Errors, and warnings nobody has overridden, keep a claim in edits (it cannot be batched);
+    the event says why. Returns the findings per claim (overrides marked).
+    """
+    from core.edits import blocking
+    from core.services.scrub import scrub_claims
+
+    ids = list(
+        session.scalars(
+            select(Claim.id).where(Claim.id.in_(list(claim_ids)), Claim.status.in_(UNSENT))
+        )  # fmt: skip
+    )
+    if not ids:
+        return {}
+    results = scrub_claims(session, ids, actor=actor, today=today)
+    for cid, findings in results.items():
+        claim = session.get(Claim, cid)
+        assert claim is not None
+        blocked = blocking(findings)
+        target = ClaimStatus.EDITS if blocked else ClaimStatus.READY
+        if claim.status == target.value:
+            continue
+        if blocked:
+            errors = sum(1 for f in blocked if f.severity == "error")
+            reason = (f"scrubber: {errors} error(s), {len(blocked) - errors} warning(s) to "
+                      f"clear; first: {blocked[0].message}")  # fmt: skip
+        else:
+            reason = "scrubber: no errors" + (
+                f", {len(findings)} warning(s) overridden" if findings else ""
+            )
+        event = transition(claim.status, target, actor=actor, reason=reason[:500],
+                           claim_ref=claim.patient_control_number)  # fmt: skip
+        claim.status = event.to_status.value
+        _record(session, claim, event)
+    session.flush()
+    return results
+
+
+def scrub(
+    store: Store, claim_ids: Sequence[int], *, today: dt.date | None = None
+) -> dict[int, list]:
+    """Scrub claims again (after a fix elsewhere, or an override) and route them."""
+    with store.uow() as uow:
+        return scrub_and_route(uow.session, claim_ids, actor=store.actor,
+                               today=today or dt.date.today())  # fmt: skip
 
 
 # Statuses of a prior payer's claim after its remittance: the next payer can be billed.

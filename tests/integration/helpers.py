@@ -94,5 +94,10 @@ def coded_encounter(store: Store, world: dict, **coding) -> int:
     return enc.id
 
 
+# "Today" for claims built in tests: fixed, so timely filing never depends on the real date.
+BILLED_ON = DOS + dt.timedelta(days=3)
+
+
 def built_claim(store: Store, world: dict) -> int:
-    return claims.build_claim(store, coded_encounter(store, world)).claim.id
+    """A claim built (and scrubbed: ready when clean) from a freshly coded visit."""
+    return claims.build_claim(store, coded_encounter(store, world), today=BILLED_ON).claim.id

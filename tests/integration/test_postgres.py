@@ -58,8 +58,7 @@ def test_alembic_check_on_postgres(pg_store, pg_url):
 
 def test_the_billing_core_runs_on_postgres(pg_store):
     world = small_practice(pg_store)
-    cid = built_claim(pg_store, world)
-    claims.transition_claim(pg_store, cid, "ready", "clean")
+    cid = built_claim(pg_store, world)  # scrubbed on save: clean, so ready
     ledger.post_insurance_payment(pg_store, cid, "100.00", reference="EFT1")
     ledger.transfer_to_patient(pg_store, cid, "20.00", reason_code="3")
     money = claims.get_claim(pg_store, cid).money
