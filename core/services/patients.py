@@ -223,52 +223,86 @@ def _by_name(session: Session, last: str, first: str, limit: int) -> list[Patien
     )
 
 
+def _policy_fields(s: Session, patient: Patient, data: PolicyIn, own_id: int | None) -> dict:
+    """Check a policy against the patient's others and fill in the subscriber's facts."""
+    payer = s.get(Payer, data.payer_id)
+    if payer is None:
+        raise NotFound(f"No payer with id {data.payer_id}.")
+    for other in patient.policies:
+        if other.id == own_id:
+            continue
+        overlaps = (other.effective_to is None or other.effective_to >= data.effective_from) and (
+            data.effective_to is None or data.effective_to >= other.effective_from
+        )
+        if other.rank == data.rank and overlaps:
+            raise ValidationError(
+                f"{patient.first_name} {patient.last_name} already has a rank {data.rank} "
+                f"policy ({other.payer.name}) for those dates; end it first."
+            )
+    fields = data.model_dump()
+    if data.relationship_code == "18":
+        if data.subscriber_patient_id not in (None, patient.id):
+            raise ValidationError("relationship 18 (self) means the patient is the subscriber")
+        fields.update(
+            subscriber_patient_id=patient.id,
+            subscriber_first_name=patient.first_name,
+            subscriber_last_name=patient.last_name,
+            subscriber_date_of_birth=patient.date_of_birth,
+            subscriber_sex=patient.sex,
+        )
+    elif data.subscriber_patient_id is not None:
+        if data.subscriber_patient_id == patient.id:
+            raise ValidationError("a dependent cannot be their own subscriber")
+        sub = _get(s, data.subscriber_patient_id)
+        fields.update(
+            subscriber_first_name=sub.first_name,
+            subscriber_last_name=sub.last_name,
+            subscriber_date_of_birth=sub.date_of_birth,
+            subscriber_sex=sub.sex,
+        )
+    return fields
+
+
 def add_policy(store: Store, patient_id: int, data: PolicyIn | dict[str, Any]) -> PolicyOut:
     """Add an insurance policy in its place (1 primary, 2 secondary, 3 tertiary)."""
     data = parse(PolicyIn, data)
     with translate_db_errors("policy"), store.uow() as uow:
         s = uow.session
         patient = _get(s, patient_id)
-        payer = s.get(Payer, data.payer_id)
-        if payer is None:
-            raise NotFound(f"No payer with id {data.payer_id}.")
-        for other in patient.policies:
-            overlaps = (
-                other.effective_to is None or other.effective_to >= data.effective_from
-            ) and (data.effective_to is None or data.effective_to >= other.effective_from)
-            if other.rank == data.rank and overlaps:
-                raise ValidationError(
-                    f"{patient.first_name} {patient.last_name} already has a rank {data.rank} "
-                    f"policy ({other.payer.name}) for those dates; end it first."
-                )
-        fields = data.model_dump()
-        if data.relationship_code == "18":
-            if data.subscriber_patient_id not in (None, patient.id):
-                raise ValidationError("relationship 18 (self) means the patient is the subscriber")
-            fields.update(
-                subscriber_patient_id=patient.id,
-                subscriber_first_name=patient.first_name,
-                subscriber_last_name=patient.last_name,
-                subscriber_date_of_birth=patient.date_of_birth,
-                subscriber_sex=patient.sex,
-            )
-        elif data.subscriber_patient_id is not None:
-            if data.subscriber_patient_id == patient.id:
-                raise ValidationError("a dependent cannot be their own subscriber")
-            sub = _get(s, data.subscriber_patient_id)
-            fields.update(
-                subscriber_first_name=sub.first_name,
-                subscriber_last_name=sub.last_name,
-                subscriber_date_of_birth=sub.date_of_birth,
-                subscriber_sex=sub.sex,
-            )
+        fields = _policy_fields(s, patient, data, None)
         policy = InsurancePolicy(patient_id=patient.id, **fields)
         s.add(policy)
         s.flush()
         s.refresh(policy)
+        payer = s.get(Payer, data.payer_id)
         uow.audit(
             "create", "policy", policy.id,
             f"rank {data.rank} policy with {payer.name}, member {data.member_id}",
+            patient_id=patient.id,
+        )  # fmt: skip
+        return _policy_out(policy)
+
+
+def update_policy(store: Store, policy_id: int, data: PolicyIn | dict[str, Any]) -> PolicyOut:
+    """Correct a policy (a mistyped member ID, the group number, the dates): audited with
+    what changed. Claims already sent keep what they said; the next claim uses the fix."""
+    data = parse(PolicyIn, data)
+    with translate_db_errors("policy"), store.uow() as uow:
+        s = uow.session
+        policy = s.get(InsurancePolicy, policy_id)
+        if policy is None:
+            raise NotFound(f"No policy with id {policy_id}.")
+        patient = _get(s, policy.patient_id)
+        fields = _policy_fields(s, patient, data, policy.id)
+        changed = []
+        for key, value in fields.items():
+            if getattr(policy, key) != value:
+                changed.append(f"{key.replace('_', ' ')} {getattr(policy, key)!s} -> {value!s}")
+                setattr(policy, key, value)
+        s.flush()
+        s.refresh(policy)
+        uow.audit(
+            "update", "policy", policy.id, "; ".join(changed) or "saved unchanged",
             patient_id=patient.id,
         )  # fmt: skip
         return _policy_out(policy)

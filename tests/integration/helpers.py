@@ -78,10 +78,10 @@ def add_fee(store: Store, code: str, cents: int) -> None:
         )  # fmt: skip
 
 
-def coded_encounter(store: Store, world: dict, **coding) -> int:
+def coded_encounter(store: Store, world: dict, *, dos: dt.date = DOS, **coding) -> int:
     enc = encounters.create_encounter(
         store,
-        dict(patient_id=world["patient"].id, date_of_service=DOS, place_of_service="11",
+        dict(patient_id=world["patient"].id, date_of_service=dos, place_of_service="11",
              rendering_provider_id=world["provider"].id, clinical_note="Follow-up for diabetes."),
     )  # fmt: skip
     data = coding or dict(
@@ -98,6 +98,7 @@ def coded_encounter(store: Store, world: dict, **coding) -> int:
 BILLED_ON = DOS + dt.timedelta(days=3)
 
 
-def built_claim(store: Store, world: dict) -> int:
+def built_claim(store: Store, world: dict, *, dos: dt.date = DOS) -> int:
     """A claim built (and scrubbed: ready when clean) from a freshly coded visit."""
-    return claims.build_claim(store, coded_encounter(store, world), today=BILLED_ON).claim.id
+    enc = coded_encounter(store, world, dos=dos)
+    return claims.build_claim(store, enc, today=BILLED_ON).claim.id
