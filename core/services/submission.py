@@ -57,6 +57,8 @@ from db.models import (
     utcnow,
 )
 
+# progress(stage, done, total): stages "scrub" (claims), then per file "build", "validate"
+# (pyx12, the slow part) and "write" (files done of total).
 Progress = Callable[[str, int, int], None]
 PER_FILE = X.MAX_CLAIMS_PER_TRANSACTION
 SEQUENCE = {1: "P", 2: "S", 3: "T"}
@@ -340,13 +342,12 @@ def submit(
             result.blocked.append((claim.patient_control_number, first))
     progress("scrub", len(candidates), len(candidates))
     chunks = [ready[i : i + per_file] for i in range(0, len(ready), per_file)]
-    done = 0
-    for chunk in chunks:
-        path, file_id, count = _one_file(store, conn_id, chunk, result, now=now,
-                                         progress=lambda n, d=done: progress("build", d + n,
-                                                                              len(ready)))  # fmt: skip
-        done += len(chunk)
-        progress("build", done, len(ready))
+    for n, chunk in enumerate(chunks):
+        path, file_id, count = _one_file(
+            store, conn_id, chunk, result, now=now,
+            progress=lambda stage, n=n: progress(stage, n, len(chunks)),
+        )  # fmt: skip
+        progress("write", n + 1, len(chunks))
         if path:
             result.files.append(str(path))
             result.file_ids.append(file_id)
@@ -355,8 +356,9 @@ def submit(
 
 
 def _one_file(store: Store, conn_id: int, ids: list[int], result: SubmitResult, *,
-              now: dt.datetime | None, progress: Callable[[int], None]):  # fmt: skip
+              now: dt.datetime | None, progress: Callable[[str], None]):  # fmt: skip
     now = now or utcnow()
+    progress("build")
     with store.uow() as uow:
         s = uow.session
         conn = s.get(ExchangeConnection, conn_id)
@@ -384,7 +386,7 @@ def _one_file(store: Store, conn_id: int, ids: list[int], result: SubmitResult, 
             faults.setdefault(bad, []).append(str(exc))
             keep.pop(bad)
             continue
-        progress(len(keep) // 2)
+        progress("validate")
         report = validate_x12(built.text)
         if report.ok and not report.errors:
             break
