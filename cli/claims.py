@@ -86,3 +86,36 @@ def list_claims(state: CliState, status: str | None, payer: str | None, as_json:
             + (f"  ! {r.first_problem}" if r.first_problem else "")
         )
     click.echo(f"{len(rows)} claim(s).")
+
+
+@claims.command("submit")
+@click.option("--payer", "payer", metavar="ID", help="Only claims to this payer ID.")
+@click.option("--connection", metavar="NAME", help="Clearinghouse connection (default: the "
+              "default one, the sandbox until you add your own).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help='Print {"files": [...], "claims": n}.')
+@pass_state
+def submit(state: CliState, payer: str | None, connection: str | None, as_json: bool) -> None:
+    """Batch every ready claim into 837P files in the outbox (each file checked by pyx12).
+
+    Claims are scrubbed once more first; any that the scrubber or pyx12 faults go back to
+    edits with the reason. `claimdesk exchange sync` then sends the outbox.
+    """
+    from core.services import submission
+
+    store = state.store()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if not as_json and total:
+            click.echo(f"  {stage}: {done}/{total}", err=True)
+
+    result = submission.submit(store, payer_code=payer, connection=connection, progress=progress)
+    if as_json:
+        emit_json({"files": result.files, "claims": result.claims,
+                   "blocked": [{"patient_control_number": p, "reason": r}
+                               for p, r in result.blocked]})  # fmt: skip
+        return
+    for path in result.files:
+        click.echo(f"wrote {path}")
+    click.echo(f"{result.claims} claim(s) batched in {len(result.files)} file(s).")
+    for pcn, why in result.blocked:
+        click.echo(f"  held back {pcn}: {why}")

@@ -127,6 +127,8 @@ SUBCOMMANDS = {
     "eligibility": ("cli.eligibility", "eligibility"),
     "x12": ("cli.x12", "x12"),
     "claims": ("cli.claims", "claims"),
+    "exchange": ("cli.exchange", "exchange"),
+    "clearinghouse": ("cli.clearinghouse", "clearinghouse"),
 }
 
 

@@ -63,3 +63,67 @@ def validate(ctx: click.Context, file: Path, as_json: bool) -> None:
             click.echo(f"  {finding}")
     if not report.ok:
         ctx.exit(EXIT_USER_ERROR)
+
+
+# The keys scripts rely on (issues 4 and 5); more may be added, none removed.
+IMPORT_KEYS = (
+    "file", "type", "posted", "claims_matched", "paid_cents", "adjustment_cents_by_group",
+    "plb_cents", "unmatched", "warnings", "errors",
+)  # fmt: skip
+
+
+def import_json(outcome: Any, path: Path) -> dict[str, Any]:
+    return {
+        "file": str(path),
+        "type": outcome.type,
+        "posted": outcome.applied,
+        "claims_matched": outcome.claims_matched,
+        "paid_cents": 0,
+        "adjustment_cents_by_group": {},
+        "plb_cents": 0,
+        "unmatched": list(outcome.unmatched),
+        "warnings": list(outcome.warnings),
+        "errors": list(outcome.errors),
+        "dry_run": outcome.dry_run,
+        "accepted": outcome.accepted,
+        "rejected": outcome.rejected,
+        "file_id": outcome.file_id,
+    }
+
+
+@x12.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what each file would do; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per file.")
+@click.pass_context
+def import_files(ctx: click.Context, files: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
+    """Apply received files by type: 999 and 277CA acknowledgments, 277 claim status.
+
+    Each file applies in one transaction, all or nothing. A file that cannot be read, was
+    imported before, or speaks only of claims ClaimDesk never sent is refused and changes
+    nothing. Exit 1 when any file is refused.
+    """
+    from core.services import answers
+
+    store = ctx.obj.store()
+    outcomes = [(path, answers.import_path(store, path.expanduser(), dry_run=dry_run))
+                for path in files]  # fmt: skip
+    if as_json:
+        emit_json([import_json(o, p) for p, o in outcomes])
+    else:
+        for path, o in outcomes:
+            verb = "would apply" if o.dry_run else ("applied" if o.applied else "REFUSED")
+            if o.errors:
+                verb = "REFUSED"
+            click.echo(
+                f"{path}: {o.type} {verb}: {o.claims_matched} claim(s) matched, "
+                f"{o.accepted} accepted, {o.rejected} rejected"
+            )
+            for line in o.errors:
+                click.echo(f"  error: {line}")
+            for line in o.warnings:
+                click.echo(f"  warning: {line}")
+            if o.unmatched:
+                click.echo(f"  not ours: {', '.join(o.unmatched)}")
+    if any(o.errors for _, o in outcomes):
+        ctx.exit(EXIT_USER_ERROR)
