@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from core.errors import ClaimDeskError, ConcurrencyError
 from core.services import exchange
@@ -43,6 +43,8 @@ from db.models import (
     Authorization,
     Claim,
     ClaimFinding,
+    ClaimLine,
+    Diagnosis,
     Encounter,
     ExchangeConnection,
     Facility,
@@ -208,28 +210,64 @@ def next_pcn(claim: Claim) -> str:
 
 
 def claims_837(session: Session, claim_ids: Sequence[int]) -> dict[int, tuple[X.Claim837, int]]:
-    """Typed 837 claims (and the version seen) for ``claim_ids``, read in a few queries."""
+    """Typed 837 claims (and the version seen) for ``claim_ids``, read in a few queries.
+
+    Plain rows, not ORM objects: this runs for thousands of claims per file.
+    """
     ctx = _Context(session)
-    claims = session.scalars(
-        select(Claim).where(Claim.id.in_(list(claim_ids))).options(selectinload(Claim.lines))
-    ).all()
+    ids = list(claim_ids)
+    LN, CM, E, D, P, A = ClaimLine, Claim, Encounter, Diagnosis, Patient, InsurancePolicy
+    claims = session.execute(
+        select(CM.id, CM.encounter_id, CM.patient_id, CM.policy_id, CM.payer_id, CM.payer_rank,
+               CM.frequency_code, CM.payer_claim_number, CM.total_charge_cents, CM.version,
+               CM.submission_count)
+        .where(CM.id.in_(ids)).order_by(CM.id)
+    ).all()  # fmt: skip
+    lines_of: dict[int, list] = {}
+    for row in session.execute(
+        select(LN.claim_id, LN.id, LN.line_number, LN.date_of_service, LN.code, LN.modifiers, LN.units,
+               LN.charge_cents, LN.pointers)
+        .where(LN.claim_id.in_(ids)).order_by(LN.claim_id, LN.line_number)
+    ):  # fmt: skip
+        lines_of.setdefault(row.claim_id, []).append(row)
+    enc_ids = {c.encounter_id for c in claims}
     encounters = {
         e.id: e
-        for e in session.scalars(
-            select(Encounter)
-            .where(Encounter.id.in_({c.encounter_id for c in claims}))
-            .options(selectinload(Encounter.diagnoses))
+        for e in session.execute(
+            select(E.id, E.place_of_service, E.rendering_provider_id, E.referring_provider_id,
+                   E.facility_id, E.authorization_id, E.authorization_number)
+            .where(E.id.in_(enc_ids))
         )
-    }
-    policies = {p.id: p for p in session.scalars(
-        select(InsurancePolicy).where(InsurancePolicy.id.in_({c.policy_id for c in claims})))}  # fmt: skip
+    }  # fmt: skip
+    dx_of: dict[int, list[str]] = {}
+    for enc_id, code in session.execute(
+        select(D.encounter_id, D.code).where(D.encounter_id.in_(enc_ids))
+        .order_by(D.encounter_id, D.seq)
+    ):  # fmt: skip
+        dx_of.setdefault(enc_id, []).append(code)
+    policies = {
+        p.id: p
+        for p in session.execute(
+            select(A.id, A.relationship_code, A.member_id, A.subscriber_last_name,
+                   A.subscriber_first_name, A.subscriber_date_of_birth, A.subscriber_sex,
+                   A.subscriber_patient_id, A.group_number)
+            .where(A.id.in_({c.policy_id for c in claims}))
+        )
+    }  # fmt: skip
     people = {c.patient_id for c in claims} | {
         p.subscriber_patient_id for p in policies.values() if p.subscriber_patient_id
     }
-    patients = {p.id: p for p in session.scalars(select(Patient).where(Patient.id.in_(people)))}
+    patients = {
+        p.id: p
+        for p in session.execute(
+            select(P.id, P.last_name, P.first_name, P.middle_name, P.date_of_birth, P.sex,
+                   P.address_line1, P.address_line2, P.city, P.state, P.zip_code)
+            .where(P.id.in_(people))
+        )
+    }  # fmt: skip
     auth_ids = {e.authorization_id for e in encounters.values() if e.authorization_id}
-    auths = {a.id: a.number for a in session.scalars(
-        select(Authorization).where(Authorization.id.in_(auth_ids)))} if auth_ids else {}  # fmt: skip
+    auths = dict(session.execute(select(Authorization.id, Authorization.number)
+                                 .where(Authorization.id.in_(auth_ids))).all()) if auth_ids else {}  # fmt: skip
     out: dict[int, tuple[X.Claim837, int]] = {}
     for claim in claims:
         enc = encounters[claim.encounter_id]
@@ -273,7 +311,7 @@ def claims_837(session: Session, claim_ids: Sequence[int]) -> dict[int, tuple[X.
                 adjudications=(prior_lines[line.line_number],)
                 if line.line_number in prior_lines else (),
             )
-            for line in claim.lines
+            for line in lines_of.get(claim.id, [])
         )  # fmt: skip
         out[claim.id] = (
             X.Claim837(
@@ -282,7 +320,7 @@ def claims_837(session: Session, claim_ids: Sequence[int]) -> dict[int, tuple[X.
                 subscriber=subscriber,
                 payer=X.PayerRef(name=payer.name, payer_id=payer.payer_code),
                 total_charge_cents=claim.total_charge_cents,
-                diagnoses=tuple(d.code for d in enc.diagnoses),
+                diagnoses=tuple(dx_of.get(claim.encounter_id, ())),
                 lines=lines,
                 place_of_service=enc.place_of_service,
                 frequency_code=claim.frequency_code,
