@@ -119,3 +119,25 @@ def submit(state: CliState, payer: str | None, connection: str | None, as_json: 
     click.echo(f"{result.claims} claim(s) batched in {len(result.files)} file(s).")
     for pcn, why in result.blocked:
         click.echo(f"  held back {pcn}: {why}")
+
+
+@claims.command("status")
+@click.option("--claim", "claim_ids", type=int, multiple=True, metavar="ID",
+              help="Ask about this claim (repeatable). Default: every claim with the payer "
+                   "and quiet for 14 days.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help='Print {"file": path or null, "claims": n}.')
+@pass_state
+def status(state: CliState, claim_ids: tuple[int, ...], as_json: bool) -> None:
+    """Write a 276 claim status request to the outbox (exchange sync sends it, brings the 277)."""
+    from core.services import submission
+
+    path = submission.request_status(state.store(), claim_ids=list(claim_ids) or None)
+    count = 0
+    if path:
+        count = open(path).read().count("TRN*1*")
+    if as_json:
+        emit_json({"file": path, "claims": count})
+    elif path:
+        click.echo(f"wrote {path}: status asked for {count} claim(s)")
+    else:
+        click.echo("No claim is due for a status request.")

@@ -199,6 +199,39 @@ def _answer(c: ClaimSummary, v: Verdict, provider: CAProvider) -> ClaimAnswer:
     )
 
 
+def answer_276(store: Store, data: bytes, *, now: dt.datetime | None = None) -> str:
+    """The 277 answering a 276, from where each claim stands in this database (the payer's
+    books): not ours -> A4 (not found); with the payer -> P1 (in process); paid -> F1;
+    denied -> F2; rejected -> A3."""
+    from core.x12.x276 import parse_276
+    from core.x12.x277 import StatusAnswer, build_277
+    from db.models import Claim, X12FileClaim
+
+    inquiry = parse_276(data)
+    now = now or utcnow()
+    answers = []
+    with store.uow() as uow:
+        s = uow.session
+        for r in inquiry.requests:
+            link = s.scalars(select(X12FileClaim).where(
+                X12FileClaim.patient_control_number == r.patient_control_number)).first()  # fmt: skip
+            claim = s.get(Claim, link.claim_id) if link else None
+            state = claim.status if claim else None
+            category, code = {
+                None: ("A4", "35"), "paid": ("F1", "65"), "closed": ("F1", "65"),
+                "partially_paid": ("F1", "65"), "denied": ("F2", "88"),
+                "rejected": ("A3", "21"),
+            }.get(state, ("P1", "20"))  # fmt: skip
+            answers.append(StatusAnswer(request=r, category=category, status_code=code,
+                                        status_date=now.date(),
+                                        payer_claim_number=(claim.payer_claim_number or "")
+                                        if claim else ""))  # fmt: skip
+        env = Envelope(sender_id=exchange.SANDBOX_RECEIVER,
+                       receiver_id=inquiry.sender_id or "CLAIMDESK",
+                       control_number=next_control_number(s, COUNTER), created_at=now)  # fmt: skip
+        return build_277(answers, env, reference=inquiry.reference)
+
+
 def _files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
@@ -219,6 +252,22 @@ def run(store: Store, *, now: dt.datetime | None = None) -> SandboxRun:
     result = SandboxRun()
     for path in _files(to_payer):
         data = path.read_bytes()
+        if path.suffix == ".276":
+            try:
+                text = answer_276(store, data, now=now)
+            except X12ReadError:
+                target = to_payer / "unreadable"
+                target.mkdir(exist_ok=True)
+                os.replace(path, target / path.name)
+                result.set_aside.append(path.name)
+                continue
+            _write(from_payer, f"{path.stem}.277", text)
+            result.answers.append(f"{path.stem}.277")
+            done = to_payer / "processed"
+            done.mkdir(exist_ok=True)
+            os.replace(path, done / path.name)
+            result.processed.append(path.name)
+            continue
         try:
             answers = answer_837(store, data, now=now)
         except X12ReadError:

@@ -675,3 +675,100 @@ def file_segments(store: Store, file_id: int):
     from core.x12.view import label_segments
 
     return label_segments(file_text(store, file_id))
+
+
+# -- claim status: 276 out, 277 back ---------------------------------------------------------
+FOLLOW_UP_DAYS = 14  # no answer this long after sending: ask the payer (DOMAIN: 14-30 days)
+
+
+def follow_up_ids(session: Session, today: dt.date) -> list[int]:
+    """Claims with the payer and quiet for ``FOLLOW_UP_DAYS``: time to ask their status."""
+    cutoff = dt.datetime.combine(today - dt.timedelta(days=FOLLOW_UP_DAYS), dt.time())
+    return list(
+        session.scalars(
+            select(Claim.id)
+            .where(
+                Claim.status.in_(
+                    [
+                        ClaimStatus.SUBMITTED.value,
+                        ClaimStatus.ACCEPTED.value,
+                        ClaimStatus.PENDING.value,
+                    ]
+                ),  # fmt: skip
+                Claim.updated_at <= cutoff,
+            )
+            .order_by(Claim.id)
+        )
+    )
+
+
+def request_status(
+    store: Store,
+    *,
+    claim_ids: Sequence[int] | None = None,
+    connection: str | None = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> str | None:
+    """Write a 276 asking the status of claims (default: every claim due for follow-up) to
+    the outbox; ``sync`` sends it and brings the 277 back. Returns the path, or None."""
+    from core.x12.x270 import Person
+    from core.x12.x276 import StatusRequest, build_276
+
+    today = today or dt.date.today()
+    now = now or utcnow()
+    with store.uow() as uow:
+        s = uow.session
+        conn = exchange.connection_in(store, s, connection)
+        ids = list(claim_ids) if claim_ids is not None else follow_up_ids(s, today)
+        if not ids:
+            return None
+        typed = claims_837(s, ids)
+        practice = s.scalars(select(Practice).order_by(Practice.id)).first()
+        requests = []
+        for cid, (c, _version) in sorted(typed.items()):
+            current = s.get(Claim, cid)
+            sub = c.subscriber
+            subscriber = Person(last_name=sub.last_name, first_name=sub.first_name,
+                                date_of_birth=sub.date_of_birth, sex=sub.sex,
+                                member_id=sub.member_id)  # fmt: skip
+            dependent = None
+            if c.patient is not None:
+                dependent = Person(last_name=c.patient.last_name, first_name=c.patient.first_name,
+                                   date_of_birth=c.patient.date_of_birth, sex=c.patient.sex)  # fmt: skip
+            days = [line.service_date for line in c.lines]
+            requests.append(StatusRequest(
+                payer_name=c.payer.name, payer_id=c.payer.payer_id,
+                receiver_name=practice.name, receiver_id=conn.submitter_id,
+                provider_name=practice.name, provider_npi=practice.npi,
+                subscriber=subscriber, dependent=dependent,
+                # Ask under the control number the payer knows: the one last sent.
+                patient_control_number=current.patient_control_number,
+                service_from=min(days), service_to=max(days),
+                charge_cents=c.total_charge_cents,
+                payer_claim_number=current.payer_claim_number or "",
+            ))  # fmt: skip
+        control = next_control_number(s)
+        env = Envelope(sender_id=conn.submitter_id, receiver_id=conn.receiver_id,
+                       control_number=control, created_at=now, usage=conn.usage)  # fmt: skip
+        text = build_276(requests, env)
+        data = text.encode("ascii", errors="replace")
+        name = f"status-{env.isa13}.276"
+        record = X12File(
+            direction="out", transaction="276", name=name, sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data), interchange_control=env.isa13, group_control=str(control),
+            sender_id=env.sender_id, receiver_id=env.receiver_id, connection_id=conn.id,
+            status="outbox", claims_count=len(requests), content=text, created_by=store.actor,
+        )  # fmt: skip
+        s.add(record)
+        s.flush()
+        for r, cid in zip(requests, sorted(typed), strict=True):
+            s.add(X12FileClaim(file_id=record.id, claim_id=cid,
+                               patient_control_number=r.patient_control_number))  # fmt: skip
+        uow.audit("status-request", "x12_file", record.id, f"{name}: {len(requests)} claims")
+        folder = exchange.outbox_dir(store)
+        folder.mkdir(parents=True, exist_ok=True)
+        part, final = folder / f".{name}.part", folder / name
+        part.write_bytes(data)
+        os.replace(part, final)
+        return str(final)

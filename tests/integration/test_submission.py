@@ -166,3 +166,27 @@ def test_bad_answers_change_nothing(codes_store, world, tmp_path):
     assert real.applied and real.accepted == preview.accepted == 1
     assert snapshot() != after_preview
     json.dumps(real.model_dump(mode="json"))
+
+
+def test_status_request_276_brings_a_277_and_the_claim_is_pending(codes_store, world):
+    store = codes_store
+    cid = built_claim(store, world)
+    submission.submit(store, today=BILLED_ON, now=NOW)
+    submission.sync(store, now=NOW)
+    assert claims.get_claim(store, cid).claim.status == "accepted"
+    # Quiet for 14 days: due for follow-up.
+    with store.uow() as uow:
+        assert submission.follow_up_ids(uow.session, dt.date.today() + dt.timedelta(days=15)) == [
+            cid
+        ]
+        assert submission.follow_up_ids(uow.session, dt.date.today()) == []
+    path = submission.request_status(store, claim_ids=[cid], now=NOW)
+    from core.x12.x276 import check_276
+
+    assert check_276(open(path, "rb").read()) == []
+    result = submission.sync(store, now=NOW)
+    assert [o.type for o in result.imported] == ["277"] and result.imported[0].applied
+    detail = claims.get_claim(store, cid)
+    assert detail.claim.status == "pending"
+    assert "P1" in detail.events[-1].reason or "process" in detail.events[-1].reason.lower()
+    assert submission.request_status(store, claim_ids=[], now=NOW) is None
