@@ -66,3 +66,12 @@ def codes_store(tmp_path, codes_template) -> Store:
 
 
 DOS = dt.date(2026, 10, 14)
+
+
+@pytest.fixture(scope="session")
+def sftp_server():
+    """One loopback OpenSSH sshd per test session (per xdist worker): a real SFTP server."""
+    from tests.sftp import sftp_server_or_skip
+
+    with sftp_server_or_skip() as server:
+        yield server

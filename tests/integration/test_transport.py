@@ -30,19 +30,12 @@ from core.exchange.transport import (
     part_name,
     transport_from_config,
 )
-from tests.sftp import SftpServer, sftp_server_or_skip
+from tests.sftp import SftpServer
 
 CLAIM = (
     b"ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       ~ST*837*0001~SE*2*0001~"
 )
 BIG = bytes(range(256)) * 1200  # 300 KB: several SFTP write requests in flight
-
-
-@pytest.fixture(scope="session")
-def sftp_server():
-    """One loopback sshd per test session (per xdist worker)."""
-    with sftp_server_or_skip() as server:
-        yield server
 
 
 @dataclass
