@@ -7,6 +7,7 @@ unit of work (``from_attributes``), so nothing detached ever escapes a session.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -181,6 +182,19 @@ class PayerIn(FrozenIn):
     state: str | None = None
     zip_code: str | None = None
     phone: str | None = None
+    # Codes this payer wants a prior authorization for ("97110 7*": a code, or a prefix + *).
+    auth_required_codes: str | None = Field(default=None, max_length=400)
+
+    @field_validator("auth_required_codes")
+    @classmethod
+    def _auth_codes(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        items = v.replace(",", " ").upper().split()
+        for item in items:
+            if not re.fullmatch(r"[A-Z0-9]{1,5}\*?", item) or (len(item) < 5 and "*" not in item):
+                raise ValueError(f"{item!r} is not a procedure code or a prefix ending in *")
+        return " ".join(items)
 
     @field_validator("kind")
     @classmethod
@@ -212,6 +226,7 @@ class PayerOut(Frozen):
     timely_filing_days: int
     appeal_days: int
     active: bool
+    auth_required_codes: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
