@@ -387,6 +387,11 @@ class LedgerEntry(Base):
     entry_date: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(40))
+    # Where the money came from: the 835 it was posted from, or the payment batch (paper EOB,
+    # patient payments) it belongs to; the method of a patient payment (cash, check, card).
+    remittance_id: Mapped[int | None] = mapped_column(ForeignKey("remittances.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("payment_batches.id"), index=True)
+    method: Mapped[str | None] = mapped_column(String(10))
 
 
 class User(Base):
@@ -674,3 +679,130 @@ class ClaimNote(Base):
     contact: Mapped[str | None] = mapped_column(String(80))
     reference: Mapped[str | None] = mapped_column(String(40))
     follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Remittance(Base):
+    """One 835 remittance (a payment: check or EFT) as posted, or held for review."""
+
+    __tablename__ = "remittances"
+    __table_args__ = (Index("ix_remittances_status", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("x12_files.id"), index=True)
+    transaction_control: Mapped[str] = mapped_column(String(9))  # ST02 within the file
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
+    payer_name: Mapped[str] = mapped_column(String(60))
+    payer_identifier: Mapped[str | None] = mapped_column(String(80))  # TRN03 / N1*PR REF*2U
+    payee_name: Mapped[str | None] = mapped_column(String(60))
+    payee_npi: Mapped[str | None] = mapped_column(String(80))
+    trace_number: Mapped[str] = mapped_column(String(50))  # TRN02: check or EFT number
+    payment_method: Mapped[str] = mapped_column(String(3))  # BPR04: ACH, CHK, NON, BOP, FWT
+    payment_date: Mapped[dt.date | None] = mapped_column(Date)  # BPR16
+    total_cents: Mapped[int] = mapped_column(Integer)  # BPR02
+    status: Mapped[str] = mapped_column(String(10))  # posted, held, refused
+    discrepancy: Mapped[str | None] = mapped_column(Text)
+    claims_count: Mapped[int] = mapped_column(Integer, default=0)
+    lines_count: Mapped[int] = mapped_column(Integer, default=0)
+    posted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    posted_by: Mapped[str] = mapped_column(String(40))
+
+
+class RemitClaim(Base):
+    """One CLP of an 835: the payer's answer on one claim, matched to ours or queued."""
+
+    __tablename__ = "remit_claims"
+    __table_args__ = (
+        Index("ix_remit_claims_unmatched", "claim_id", "resolved_at"),
+        Index("ix_remit_claims_pcn", "patient_control_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    remittance_id: Mapped[int] = mapped_column(
+        ForeignKey("remittances.id", ondelete="CASCADE"), index=True
+    )
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))  # None: unmatched
+    patient_control_number: Mapped[str] = mapped_column(String(38))
+    status_code: Mapped[str] = mapped_column(String(2))  # CLP02
+    charge_cents: Mapped[int] = mapped_column(Integer)
+    paid_cents: Mapped[int] = mapped_column(Integer)
+    patient_responsibility_cents: Mapped[int] = mapped_column(Integer, default=0)
+    payer_claim_number: Mapped[str | None] = mapped_column(String(50))
+    patient_name: Mapped[str | None] = mapped_column(String(100))
+    service_date: Mapped[dt.date | None] = mapped_column(Date)
+    remarks: Mapped[str | None] = mapped_column(String(200))  # RARCs (MOA), space-separated
+    note: Mapped[str | None] = mapped_column(Text)  # why unmatched, or how it was resolved
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(40))
+
+
+class RemitLine(Base):
+    """One SVC of an 835: billed, allowed and paid for a line, matched to our claim line."""
+
+    __tablename__ = "remit_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    remit_claim_id: Mapped[int] = mapped_column(
+        ForeignKey("remit_claims.id", ondelete="CASCADE"), index=True
+    )
+    claim_line_id: Mapped[int | None] = mapped_column(ForeignKey("claim_lines.id"))
+    code: Mapped[str] = mapped_column(String(8))
+    modifiers: Mapped[str] = mapped_column(String(11), default="")
+    charge_cents: Mapped[int] = mapped_column(Integer)
+    paid_cents: Mapped[int] = mapped_column(Integer)
+    allowed_cents: Mapped[int | None] = mapped_column(Integer)  # AMT*B6
+    units: Mapped[str | None] = mapped_column(String(15))
+    service_date: Mapped[dt.date | None] = mapped_column(Date)
+    remarks: Mapped[str | None] = mapped_column(String(200))  # LQ*HE RARCs
+    match_note: Mapped[str | None] = mapped_column(String(200))  # e.g. "payer dropped 25"
+
+
+class RemitAdjustment(Base):
+    """One CAS amount, on a claim (remit_line_id None) or on a line."""
+
+    __tablename__ = "remit_adjustments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    remit_claim_id: Mapped[int] = mapped_column(
+        ForeignKey("remit_claims.id", ondelete="CASCADE"), index=True
+    )
+    remit_line_id: Mapped[int | None] = mapped_column(ForeignKey("remit_lines.id"))
+    group_code: Mapped[str] = mapped_column(String(2))  # CO, PR, OA, PI, CR
+    reason_code: Mapped[str] = mapped_column(String(5))  # CARC
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[str | None] = mapped_column(String(15))
+
+
+class ProviderAdjustment(Base):
+    """A PLB amount: interest, a recoupment, a forwarding balance: at provider level."""
+
+    __tablename__ = "provider_adjustments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    remittance_id: Mapped[int] = mapped_column(
+        ForeignKey("remittances.id", ondelete="CASCADE"), index=True
+    )
+    reason_code: Mapped[str] = mapped_column(String(2))  # PLB03-1: L6 interest, WO, FB, 72 ...
+    reference: Mapped[str | None] = mapped_column(String(50))  # PLB03-2
+    amount_cents: Mapped[int] = mapped_column(Integer)  # positive reduces the payment
+    provider_identifier: Mapped[str | None] = mapped_column(String(50))
+    fiscal_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class PaymentBatch(Base):
+    """A deposit worked by hand: a paper EOB's check or EFT, or a day's patient payments."""
+
+    __tablename__ = "payment_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # insurance, patient
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
+    method: Mapped[str] = mapped_column(String(10))  # check, eft, cash, card
+    reference: Mapped[str | None] = mapped_column(String(50))  # check number, EFT trace
+    deposit_date: Mapped[dt.date] = mapped_column(Date)
+    total_cents: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))  # open, closed
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(40))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(40))
