@@ -123,6 +123,12 @@ class Remittance835:
     payee_id: str = ""  # N1*PE N104 (NPI with XX, or tax ID with FI)
     payee_id_qualifier: str = ""
     production_date: dt.date | None = None  # DTM*405
+    # 1000A: the payer's address and contact (N3/N4, PER*BL technical contact), 1000B: payee's.
+    payer_address: tuple[str, str, str, str] = ()  # (line1, city, state, zip)
+    payer_contact_phone: str = ""  # PER*BL ... TE
+    payer_contact_url: str = ""  # PER*BL ... UR
+    payee_address: tuple[str, str, str, str] = ()
+    payee_tax_id: str = ""  # REF*TJ
     claims: tuple[ClaimPayment, ...] = ()
     provider_adjustments: tuple[ProviderAdjustment835, ...] = ()
 
