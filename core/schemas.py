@@ -721,3 +721,131 @@ class AuditOut(Frozen):
 
 PatientDetail.model_rebuild()
 ClaimDetail.model_rebuild()
+
+
+# ---------------------------------------------------------------------------------------------
+# payments
+class BatchPostingOut(Frozen):
+    """One posting in a payment batch: the ledger entries sharing one ``txn``, summed."""
+
+    txn: str
+    patient_id: int
+    claim_ids: tuple[int, ...]
+    line_number: int | None  # the claim line an EOB line was posted to (None: the whole claim)
+    paid_cents: int  # money in (insurance or patient payment), positive
+    written_off_cents: int  # CO / OA / PI / CR adjustments, positive
+    to_patient_cents: int  # PR amounts moved to the patient, positive
+    credit_cents: int  # a patient payment's part left as unapplied credit, positive
+    entry_date: dt.date
+    created_by: str
+    void_of: str | None = None  # this posting takes back posting ``void_of``
+    voided: bool = False  # a later posting took this one back
+
+
+class BatchOut(Frozen):
+    """A deposit worked by hand (paper EOB check/EFT, or a day's patient payments)."""
+
+    id: int
+    kind: str  # insurance, patient
+    payer_id: int | None
+    payer_name: str | None
+    method: str
+    reference: str | None
+    deposit_date: dt.date
+    total_cents: int
+    status: str  # open, closed
+    note: str | None
+    created_at: dt.datetime
+    created_by: str
+    closed_at: dt.datetime | None
+    closed_by: str | None
+    posted_cents: int  # payments posted in the batch so far
+    remaining_cents: int  # total - posted (negative: posted more than the deposit)
+    entries: tuple[BatchPostingOut, ...] = ()  # empty in list_batches
+
+
+class PaymentApplicationOut(Frozen):
+    """Part of a patient's money put on one claim (claim_id None: kept as unapplied credit)."""
+
+    claim_id: int | None
+    date_of_service: dt.date | None
+    amount_cents: int
+    memo: str | None = None
+
+
+class PatientPaymentOut(Frozen):
+    """What a patient payment, a credit application or a refund did to the account."""
+
+    action: str  # payment, apply_credit, refund
+    txn: str | None  # None when nothing was written (no credit to apply)
+    patient_id: int
+    amount_cents: int  # the payment, the credit moved, or the refund
+    method: str | None
+    reference: str | None
+    entry_date: dt.date
+    batch_id: int | None
+    applied: tuple[PaymentApplicationOut, ...]
+    credit_cents: int  # the account's unapplied credit after this
+    patient_balance_cents: int  # what the patient owes after this (negative: a credit)
+
+
+# ---------------------------------------------------------------------------------------------
+# denials
+class DenialReasonOut(Frozen):
+    """One reason the payer gave (a CAS group + CARC), summed over the claim, in our words."""
+
+    group_code: str  # CO, PR, OA, PI, CR ("" when the source did not say)
+    reason_code: str  # the CARC
+    amount_cents: int
+    description: str  # our plain words from the carc code set, or "reason <code>"
+
+
+class DenialRemarkOut(Frozen):
+    """A remark code (RARC) of the remittance, in our words."""
+
+    code: str
+    description: str
+
+
+class DenialItem(Frozen):
+    """One claim of the denial queue: what is at stake, why, how long is left, what to do."""
+
+    claim_id: int
+    patient_control_number: str
+    status: str  # denied, partially_paid
+    version: int
+    patient_id: int
+    patient_name: str
+    account_number: str
+    payer_id: int
+    payer_code: str
+    payer_name: str
+    payer_rank: int
+    payer_claim_number: str | None
+    date_of_service: dt.date
+    charge_cents: int
+    paid_cents: int
+    balance_cents: int  # what the insurance side of the ledger still shows open
+    written_off_denied_cents: int  # denial adjustments the posting already wrote off
+    at_stake_cents: int  # balance (if positive) + denial write-offs: what an appeal can win
+    reasons: tuple[DenialReasonOut, ...]
+    remarks: tuple[DenialRemarkOut, ...]
+    reasons_source: str  # "835" (remittance tables), "ledger" (posted by hand), "none"
+    denial_date: dt.date
+    appeal_deadline: dt.date
+    appeal_days_left: int  # negative: the appeal window has closed
+    refile_deadline: dt.date
+    refile_days_left: int  # negative: past the payer's timely filing limit
+    expired: bool  # both deadlines have passed: sorted last
+    action: str  # correct, appeal, write_off, other_payer, bill_patient, review
+    suggestion: str  # the suggested action in plain words
+    score: int  # dollars x urgency (see core.services.denials.urgency_score)
+
+
+class AppealOut(Frozen):
+    """An appeal letter: the PDF bytes (the caller saves them) and the claim after the appeal."""
+
+    claim: ClaimOut
+    pdf: bytes
+    filename: str
+    enclosures: tuple[str, ...]

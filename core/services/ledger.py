@@ -421,3 +421,55 @@ def claim_money_in(session: Session, claim_ids: Iterable[int]) -> dict[int, Clai
         balance_cents=0,
     )  # fmt: skip
     return {cid: result.get(cid, zero) for cid in ids}
+
+
+# -- patient side: what each claim still asks of the patient, and credit not on any claim ----
+def patient_due_by_claim(session: Session, patient_id: int) -> dict[int, int]:
+    """Patient-side balance per claim (PR moved in + patient charges - patient payments).
+
+    Only claims where the patient still owes something (balance > 0) are returned.
+    """
+    account = _account_for_patient(session, patient_id)
+    E = LedgerEntry
+    rows = session.execute(
+        select(E.claim_id, func.sum(E.amount_cents))
+        .where(E.account_id == account.id, E.responsibility == "patient", E.claim_id.is_not(None))
+        .group_by(E.claim_id)
+    ).all()
+    return {int(cid): int(total) for cid, total in rows if int(total) > 0}
+
+
+def unapplied_credit_in(session: Session, patient_id: int) -> int:
+    """Patient money kept on the account but on no claim (payments less refunds), in cents >= 0.
+
+    Patient payments with no claim are credit; refunds and credit moved onto claims take it down.
+    """
+    account = _account_for_patient(session, patient_id)
+    E = LedgerEntry
+    total = session.scalar(
+        select(func.coalesce(func.sum(E.amount_cents), 0)).where(
+            E.account_id == account.id,
+            E.responsibility == "patient",
+            E.claim_id.is_(None),
+            E.kind.in_(("payment", "refund")),
+        )
+    )
+    return max(0, -int(total or 0))
+
+
+def claim_patient_paid_in(session: Session, claim_ids: Iterable[int]) -> dict[int, int]:
+    """Patient payments put on each claim, in cents (positive), from the ledger.
+
+    With :func:`claim_money_in`: charge = paid + adjustments + patient paid + balance.
+    """
+    ids = list(claim_ids)
+    if not ids:
+        return {}
+    E = LedgerEntry
+    rows = session.execute(
+        select(E.claim_id, func.coalesce(func.sum(E.amount_cents), 0))
+        .where(E.claim_id.in_(ids), E.responsibility == "patient", E.kind == "payment")
+        .group_by(E.claim_id)
+    ).all()
+    found = {int(cid): -int(total) for cid, total in rows}
+    return {cid: found.get(cid, 0) for cid in ids}

@@ -21,6 +21,15 @@ from sqlalchemy.orm import Session
 from core.workflow import TRANSITIONS, ClaimStatus, transition
 from db.models import Claim, ClaimEvent, LedgerEntry
 
+# Adjustment reasons that are the contract working as agreed: written off as they post (835 or
+# paper EOB). Any other CO, OA, PI or CR amount is a denial or a reduction to work: it is
+# recorded and stays on the insurance side (the denial queue shows it) until a biller appeals,
+# corrects, writes it off or moves it to the patient. 45 charge over the fee schedule, 253
+# sequestration, 42/59/94/104/131/144/172/237 pricing and multiple-procedure rules, B10 and
+# P24 pricing reductions, 23 the impact of a prior payer's adjudication.
+CONTRACTUAL = frozenset({"45", "253", "42", "59", "94", "104", "131", "144", "172", "237", "B10",
+                         "P24", "23"})  # fmt: skip
+
 
 def insurance_side(session: Session, claim_id: int) -> tuple[int, int]:
     """(insurance balance, insurance payments so far) of a claim, in cents (payments >= 0)."""
