@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core import codes as C
@@ -16,6 +16,7 @@ from core.store import Store
 from core.workflow import EncounterStatus, check_encounter_transition
 from db.models import (
     Authorization,
+    ClaimLine,
     Diagnosis,
     Encounter,
     Facility,
@@ -206,10 +207,12 @@ def save_coding(store: Store, encounter_id: int, coding: CodingIn | dict[str, An
         s = uow.session
         encounter = _get(s, encounter_id)
         encounter.diagnoses.clear()
-        encounter.lines.clear()
         s.flush()
         for seq, code in enumerate(coding.diagnoses, start=1):
             encounter.diagnoses.append(Diagnosis(seq=seq, code=code))
+        # Lines are updated in place, by position: a claim's lines point at them (recoding a
+        # visit that was billed, for a corrected claim, must not orphan the claim's lines).
+        existing = {line.seq: line for line in encounter.lines}
         for seq, line in enumerate(coding.lines, start=1):
             charge = line.charge_cents
             if charge is None:
@@ -221,22 +224,24 @@ def save_coding(store: Store, encounter_id: int, coding: CodingIn | dict[str, An
                 charge *= line.units  # the fee schedule prices one unit
             mods = list(line.modifiers) + [None] * (4 - len(line.modifiers))
             ptrs = list(line.pointers) + [None] * (4 - len(line.pointers))
-            encounter.lines.append(
-                ServiceLine(
-                    seq=seq,
-                    code=line.code,
-                    units=line.units,
-                    charge_cents=charge,
-                    modifier1=mods[0],
-                    modifier2=mods[1],
-                    modifier3=mods[2],
-                    modifier4=mods[3],
-                    pointer1=ptrs[0],
-                    pointer2=ptrs[1],
-                    pointer3=ptrs[2],
-                    pointer4=ptrs[3],
-                )  # fmt: skip
-            )
+            values = dict(code=line.code, units=line.units, charge_cents=charge,
+                          modifier1=mods[0], modifier2=mods[1], modifier3=mods[2],
+                          modifier4=mods[3], pointer1=ptrs[0], pointer2=ptrs[1],
+                          pointer3=ptrs[2], pointer4=ptrs[3])  # fmt: skip
+            target = existing.pop(seq, None)
+            if target is None:
+                encounter.lines.append(ServiceLine(seq=seq, **values))
+            else:
+                for key, value in values.items():
+                    setattr(target, key, value)
+        if existing:
+            gone = [line.id for line in existing.values()]
+            s.execute(
+                update(ClaimLine).where(ClaimLine.service_line_id.in_(gone))
+                .values(service_line_id=None)
+            )  # fmt: skip
+            for line in existing.values():
+                encounter.lines.remove(line)
         s.flush()
         uow.audit(
             "update", "encounter", encounter.id,

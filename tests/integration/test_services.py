@@ -509,3 +509,27 @@ def test_last_name_first_without_a_comma(store):
     pat = patients.register_patient(store, patient_data(first_name="Joanna", last_name="Smithers"))
     assert [p.id for p in patients.search_patients(store, "smithers jo")] == [pat.id]
     assert [p.id for p in patients.search_patients(store, "jo smithers")] == [pat.id]
+
+
+def test_recoding_a_billed_visit_keeps_its_claim_lines_linked(codes_store):
+    """A billed visit sent back and recoded (for a corrected claim): lines update in place."""
+    from core.schemas import CodingIn, ServiceLineIn
+    from db.models import ClaimLine
+
+    world = small_practice(codes_store)
+    cid = built_claim(codes_store, world)
+    enc_id = claims.get_claim(codes_store, cid).claim.encounter_id
+    encounters.send_back(codes_store, enc_id, "modifier 25 is missing on the visit")
+    encounters.save_coding(codes_store, enc_id, CodingIn(
+        diagnoses=("E11.9",),
+        lines=(ServiceLineIn(code="99214", modifiers=("25",), charge_cents=18500, pointers=(1,)),),
+    ))  # fmt: skip
+    coded = encounters.get_encounter(codes_store, enc_id)
+    assert [(ln.code, ln.modifiers) for ln in coded.lines] == [("99214", ("25",))]
+    with codes_store.uow() as uow:
+        links = uow.session.execute(
+            select(ClaimLine.line_number, ClaimLine.service_line_id)
+            .where(ClaimLine.claim_id == cid)
+            .order_by(ClaimLine.line_number)
+        ).all()
+    assert links[0][1] == coded.lines[0].id and links[1][1] is None
