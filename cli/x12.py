@@ -78,9 +78,9 @@ def import_json(outcome: Any, path: Path) -> dict[str, Any]:
         "type": outcome.type,
         "posted": outcome.applied,
         "claims_matched": outcome.claims_matched,
-        "paid_cents": 0,
-        "adjustment_cents_by_group": {},
-        "plb_cents": 0,
+        "paid_cents": outcome.paid_cents,
+        "adjustment_cents_by_group": dict(outcome.adjustment_cents_by_group),
+        "plb_cents": outcome.plb_cents,
         "unmatched": list(outcome.unmatched),
         "warnings": list(outcome.warnings),
         "errors": list(outcome.errors),
@@ -88,6 +88,8 @@ def import_json(outcome: Any, path: Path) -> dict[str, Any]:
         "accepted": outcome.accepted,
         "rejected": outcome.rejected,
         "file_id": outcome.file_id,
+        "held": outcome.held,
+        "lines_posted": outcome.lines_posted,
     }
 
 
@@ -97,7 +99,7 @@ def import_json(outcome: Any, path: Path) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per file.")
 @click.pass_context
 def import_files(ctx: click.Context, files: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
-    """Apply received files by type: 999 and 277CA acknowledgments, 277 claim status.
+    """Apply received files by type: 835 remittances, 999/277CA acknowledgments, 277 status.
 
     Each file applies in one transaction, all or nothing. A file that cannot be read, was
     imported before, or speaks only of claims ClaimDesk never sent is refused and changes

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,13 @@ class ImportOutcome(Frozen):
     warnings: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     file_id: int | None = None
+    # 835 remittances (zero for acknowledgments):
+    paid_cents: int = 0
+    adjustment_cents_by_group: dict[str, int] = {}
+    plb_cents: int = 0
+    held: bool = False  # read, but it does not balance: kept for review, nothing posted
+    lines_posted: int = 0
+    postings: tuple = ()  # remittance.PostedClaim per CLP matched: the preview's detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +145,21 @@ def _refused(name: str, kind: str, *errors: str, warnings: Sequence[str] = ()) -
 
 def import_bytes(store: Store, name: str, data: bytes, *, dry_run: bool = False) -> ImportOutcome:
     """Apply one received file; never raises for bad input (the outcome carries the errors)."""
+    if _looks_like_835(data):
+        # Remittances have their own fast path (they can be large): read once, by the 835 parser.
+        from core.services.remittance import import_835
+
+        return import_835(store, name, data, dry_run=dry_run)
     digest = hashlib.sha256(data).hexdigest()
     try:
         doc = read_x12(data)
         kind = detect_type(doc)
     except (X12ReadError, AnswerRefused) as exc:
         return _refused(name, "?", f"{name}: {exc}")
+    if kind == "835":
+        from core.services.remittance import import_835
+
+        return import_835(store, name, data, dry_run=dry_run)
     if kind in ("999", "277CA", "277"):
         # The transaction's own reader is stricter about structure (a truncated file, a
         # missing SE/IEA): refuse here, before anything is written.
@@ -199,6 +216,16 @@ def import_bytes(store: Store, name: str, data: bytes, *, dry_run: bool = False)
         )  # fmt: skip
 
 
+def _looks_like_835(data: bytes) -> bool:
+    """True when the file's first transaction set is an 835 (read from the ISA's separators)."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    sep = head[3:4] if head[:3] == b"ISA" and len(head) > 3 else b"*"
+    term = head[105:106] if head[:3] == b"ISA" and len(head) > 105 else b"~"
+    pattern = rb"(?:^|[\s" + re.escape(term) + rb"])ST" + re.escape(sep) + rb"(\d{3})"
+    found = re.search(pattern, head)
+    return bool(found) and found.group(1) == b"835"
+
+
 def _nothing_matched(work: _Work) -> str:
     if work.unmatched:
         shown = ", ".join(work.unmatched[:5]) + (" ..." if len(work.unmatched) > 5 else "")
@@ -235,10 +262,6 @@ def _apply(s: Session, actor: str, record: X12File, data: bytes, work: _Work):
         acks, warnings = reader(data)
         work.warnings.extend(warnings)
         return _apply_claim_acks(s, actor, record, acks, work)
-    if work.kind == "835":
-        raise AnswerRefused(
-            "835 remittances are posted by the payments stage, which is not available yet"
-        )
     if work.kind.startswith("837"):
         raise AnswerRefused("this is a claim file (837), not an answer to one")
     raise AnswerRefused(f"ClaimDesk does not apply {work.kind} files here")

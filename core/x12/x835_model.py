@@ -78,6 +78,7 @@ class ClaimPayment:
     services: tuple[ServicePayment, ...] = ()
     # Where this CLP sits in the file (segment number, ISA = 1): for messages.
     position: int = 0
+    crossover_payer_id: str = ""  # NM1*TT NM109 (NM108 says which kind of ID: PI, XV, ...)
 
     @property
     def adjustment_total(self) -> int:

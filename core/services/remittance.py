@@ -1,0 +1,703 @@
+"""Posting 835 remittances: match each claim and line, post to the cent, all or nothing.
+
+How a file posts (``import_835``), in one transaction:
+
+1. **Read** leniently with our own parser (``core.x12.x835``); pyx12 stays off this path (it is
+   available on demand with ``claimdesk x12 validate``). A file that cannot be read is refused.
+2. **Refuse duplicates**: the same bytes (SHA-256), or a payment (payer + trace number + total)
+   already posted from another file. The same money never posts twice.
+3. **Balance**: every rule of ``x835_model.balance_problems`` must hold to the cent, in every
+   transaction set of the file; otherwise the whole file is **held for review** with the
+   discrepancy shown, and nothing posts.
+4. **Match** each CLP to our claim by patient control number (every control number a claim was
+   ever sent under), and each SVC to our claim line: by the line control number we sent
+   (REF*6R), else code + modifiers + charge + date, else code + charge + date (the payer dropped
+   or changed a modifier: noted), else the code we billed (SVC06, the payer changed the code).
+   A CLP we cannot match goes to the **unmatched remittance queue**; an SVC we cannot match (a
+   line the payer added) posts at claim level with a note. Nothing is dropped silently.
+5. **Post** to the ledger: each payment (per line), and each CAS by group: PR moves the amount
+   to the patient (reason 1 deductible, 2 coinsurance, 3 copay kept apart); CO, OA, PI, CR
+   with a contractual reason (``CONTRACTUAL``: 45 over the fee schedule, 253 sequestration ...)
+   are written off; any other CO/OA/PI/CR (a denial: 16, 50, 97, 197 ...) is recorded with the
+   remittance and left on the insurance side for the denial queue, never silently written off. Reversals (CLP02 22) carry
+   negative amounts and so undo the earlier posting; PLB amounts are recorded at provider
+   level. The payer's claim number (CLP07) is kept for corrected claims and appeals.
+6. **Settle** each claim's status (``core.services.settlement``): paid, partially paid, denied
+   (CLP02 4), or back to accepted after a reversal with nothing else paid.
+
+``dry_run=True`` runs every step and rolls back: the preview and the real posting give the
+same numbers. Built for volume: bulk reads and inserts, no per-line queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy.orm import Session
+
+from core.errors import NotFound, ValidationError
+from core.schemas import Frozen
+from core.services.answers import ImportOutcome
+from core.services.ledger import new_txn
+from core.services.settlement import CONTRACTUAL, target_status
+from core.store import Store
+from core.workflow import TRANSITIONS, ClaimStatus, transition
+from core.x12.reader import X12ReadError
+from core.x12.x835_model import (
+    ClaimPayment,
+    Remittance835,
+    ServicePayment,
+    balance_problems,
+)
+from db.models import (
+    Account,
+    AuditRecord,
+    Claim,
+    ClaimEvent,
+    ClaimLine,
+    LedgerEntry,
+    Payer,
+    ProviderAdjustment,
+    RemitAdjustment,
+    RemitClaim,
+    RemitLine,
+    Remittance,
+    X12File,
+    X12FileClaim,
+    utcnow,
+)
+
+WRITE_OFF_GROUPS = ("CO", "OA", "PI", "CR")
+
+
+class PostedClaim(Frozen):
+    """What one CLP did (or would do) to one claim."""
+
+    patient_control_number: str
+    claim_id: int | None
+    status_code: str
+    paid_cents: int
+    adjustments: dict[str, int]  # by group
+    patient_cents: int  # PR moved to the patient
+    status_after: str | None = None
+    note: str = ""
+
+
+# -- matching -----------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Line:
+    id: int
+    number: int
+    code: str
+    modifiers: tuple[str, ...]
+    charge: int
+    day: dt.date
+
+
+@dataclass(slots=True)
+class _ClaimRow:
+    id: int
+    patient_id: int
+    payer_id: int
+    status: str
+    version: int
+    pcn: str
+    lines: list[_Line] = field(default_factory=list)
+
+
+def _match_line(svc: ServicePayment, lines: list[_Line], used: set[int],
+                default_day: dt.date | None) -> tuple[_Line | None, str]:  # fmt: skip
+    day = svc.service_from or default_day
+    free = [ln for ln in lines if ln.id not in used]
+    if svc.line_control_number.isdigit():
+        want = int(svc.line_control_number)
+        for ln in free:
+            if ln.id == want:
+                return ln, ""
+    mods = tuple(m for m in svc.modifiers if m)
+
+    def same_day(ln: _Line) -> bool:
+        return day is None or ln.day == day
+
+    for ln in free:
+        if (
+            ln.code == svc.code
+            and ln.modifiers == mods
+            and ln.charge == svc.charge_cents
+            and same_day(ln)
+        ):
+            return ln, ""
+    for ln in free:
+        if ln.code == svc.code and ln.charge == svc.charge_cents and same_day(ln):
+            sent = ":".join(ln.modifiers) or "none"
+            got = ":".join(mods) or "none"
+            return ln, f"the payer changed the modifiers ({sent} sent, {got} paid)"
+    if svc.original_code:
+        for ln in free:
+            if ln.code == svc.original_code and ln.charge == svc.charge_cents and same_day(ln):
+                return ln, f"the payer paid {svc.code} for {ln.code}"
+    return None, "a line the payer added (not on our claim): posted to the claim"
+
+
+def _claims_by_pcn(s: Session, pcns: Sequence[str]) -> dict[str, _ClaimRow]:
+    ids_by_pcn: dict[str, int] = {}
+    for chunk in _chunks(list(pcns)):
+        for pcn, cid in s.execute(
+            select(X12FileClaim.patient_control_number, X12FileClaim.claim_id)
+            .join(X12File, X12File.id == X12FileClaim.file_id)
+            .where(X12File.direction == "out", X12FileClaim.patient_control_number.in_(chunk))
+        ):
+            ids_by_pcn.setdefault(pcn, cid)
+        for pcn, cid in s.execute(
+            select(Claim.patient_control_number, Claim.id).where(
+                Claim.patient_control_number.in_(chunk)
+            )
+        ):
+            ids_by_pcn.setdefault(pcn, cid)
+    ids = sorted(set(ids_by_pcn.values()))
+    rows: dict[int, _ClaimRow] = {}
+    for chunk in _chunks(ids):
+        for r in s.execute(
+            select(Claim.id, Claim.patient_id, Claim.payer_id, Claim.status, Claim.version,
+                   Claim.patient_control_number).where(Claim.id.in_(chunk))
+        ):  # fmt: skip
+            rows[r.id] = _ClaimRow(r.id, r.patient_id, r.payer_id, r.status, r.version,
+                                   r.patient_control_number)  # fmt: skip
+        for ln in s.execute(
+            select(ClaimLine.claim_id, ClaimLine.id, ClaimLine.line_number, ClaimLine.code,
+                   ClaimLine.modifiers, ClaimLine.charge_cents, ClaimLine.date_of_service)
+            .where(ClaimLine.claim_id.in_(chunk)).order_by(ClaimLine.claim_id, ClaimLine.line_number)
+        ):  # fmt: skip
+            rows[ln.claim_id].lines.append(
+                _Line(ln.id, ln.line_number, ln.code, tuple(m for m in ln.modifiers.split(":") if m),
+                      ln.charge_cents, ln.date_of_service)
+            )  # fmt: skip
+    return {pcn: rows[cid] for pcn, cid in ids_by_pcn.items() if cid in rows}
+
+
+def _chunks(items: list, size: int = 500):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# -- the posting -------------------------------------------------------------------------------
+@dataclass
+class _Batch:
+    """Rows collected for one file, inserted in bulk at the end."""
+
+    actor: str
+    today: dt.date
+    ledger: list[dict] = field(default_factory=list)
+    touched_accounts: set[int] = field(default_factory=set)
+    # claim id -> (final CLP status code, denied?, reversed?) in file order: the last one wins
+    final: dict[int, tuple[str, str]] = field(default_factory=dict)
+    payer_numbers: dict[int, str] = field(default_factory=dict)
+    posted: list[PostedClaim] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    paid: int = 0
+    by_group: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    lines_posted: int = 0
+    denied_claims: set[int] = field(default_factory=set)  # a denial CAS left on insurance
+
+
+def _post_amounts(b: _Batch, *, account_id: int, claim: _ClaimRow, line_id: int | None,
+                  paid: int, adjustments, txn: str, reference: str, day: dt.date,
+                  remittance_id: int, memo: str) -> tuple[int, dict[str, int], int]:  # fmt: skip
+    base = dict(account_id=account_id, claim_id=claim.id, claim_line_id=line_id,
+                payer_id=claim.payer_id, txn=txn, reference=reference[:50], entry_date=day,
+                created_by=b.actor, remittance_id=remittance_id, memo=memo[:200])  # fmt: skip
+    groups: dict[str, int] = defaultdict(int)
+    patient = 0
+    if paid:
+        b.ledger.append({**base, "kind": "payment", "responsibility": "insurance",
+                         "amount_cents": -paid, "group_code": None, "reason_code": None})  # fmt: skip
+    for adj in adjustments:
+        if not adj.amount_cents:
+            continue
+        group = adj.group.upper()
+        groups[group] += adj.amount_cents
+        if group == "PR":
+            patient += adj.amount_cents
+            b.ledger.append({**base, "kind": "transfer", "responsibility": "insurance",
+                             "amount_cents": -adj.amount_cents, "group_code": "PR",
+                             "reason_code": adj.reason[:5]})  # fmt: skip
+            b.ledger.append({**base, "kind": "transfer", "responsibility": "patient",
+                             "amount_cents": adj.amount_cents, "group_code": "PR",
+                             "reason_code": adj.reason[:5]})  # fmt: skip
+        elif adj.reason.upper() in CONTRACTUAL:
+            b.ledger.append({**base, "kind": "adjustment", "responsibility": "insurance",
+                             "amount_cents": -adj.amount_cents,
+                             "group_code": group if group in WRITE_OFF_GROUPS else "OA",
+                             "reason_code": adj.reason[:5]})  # fmt: skip
+        else:
+            b.denied_claims.add(claim.id)
+    return paid, groups, patient
+
+
+def _post_remittance(s: Session, b: _Batch, r: Remittance835, remittance_id: int,
+                     claims: dict[str, _ClaimRow], accounts: dict[int, int]) -> None:  # fmt: skip
+    """Collect the ledger rows and the remit_* rows for one transaction set."""
+    day = r.payment_date or b.today
+    rc_rows, lines_of, adjs_of = [], [], []
+    for clp in r.claims:
+        claim = claims.get(clp.patient_control_number)
+        note = ""
+        if claim is None or clp.status_code == "23":
+            note = ("the payer says this is not our claim (CLP02 23)" if claim else
+                    f"no claim with control number {clp.patient_control_number}")  # fmt: skip
+            b.unmatched.append(clp.patient_control_number)
+            rc_rows.append(_remit_claim_row(remittance_id, clp, None, note))
+            lines_of.append([])
+            adjs_of.append([])
+            continue
+        rc_rows.append(_remit_claim_row(remittance_id, clp, claim.id, ""))
+        txn = new_txn()
+        account_id = accounts[claim.patient_id]
+        b.touched_accounts.add(account_id)
+        used: set[int] = set()
+        total_paid, groups, patient = 0, defaultdict(int), 0
+        line_rows, adj_rows = [], []
+        for k, svc in enumerate(clp.services):
+            line, why = _match_line(svc, claim.lines, used, clp.service_from)
+            if line is not None:
+                used.add(line.id)
+            else:
+                b.warnings.append(f"{clp.patient_control_number} {svc.code}: {why}")
+            if why and line is not None:
+                b.warnings.append(f"{clp.patient_control_number} line {line.number}: {why}")
+            p, g, pt = _post_amounts(
+                b, account_id=account_id, claim=claim, line_id=line.id if line else None,
+                paid=svc.paid_cents, adjustments=svc.adjustments, txn=txn,
+                reference=r.trace_number, day=day, remittance_id=remittance_id,
+                memo=f"835 {r.trace_number} {svc.code}",
+            )  # fmt: skip
+            total_paid += p
+            patient += pt
+            for key, v in g.items():
+                groups[key] += v
+            b.lines_posted += 1
+            line_rows.append(dict(claim_line_id=line.id if line else None, code=svc.code[:8],
+                                  modifiers=":".join(svc.modifiers)[:11],
+                                  charge_cents=svc.charge_cents, paid_cents=svc.paid_cents,
+                                  allowed_cents=svc.allowed_cents, units=svc.units[:15] or None,
+                                  service_date=svc.service_from,
+                                  remarks=" ".join(svc.remarks)[:200] or None,
+                                  match_note=why[:200] or None))  # fmt: skip
+            adj_rows.append([(k, a) for a in svc.adjustments])
+        # Claim-level money: CAS on the claim, and any payment not spread over lines.
+        rest = clp.paid_cents - sum(svc.paid_cents for svc in clp.services)
+        p, g, pt = _post_amounts(
+            b, account_id=account_id, claim=claim, line_id=None, paid=rest,
+            adjustments=clp.adjustments, txn=txn, reference=r.trace_number, day=day,
+            remittance_id=remittance_id, memo=f"835 {r.trace_number} claim",
+        )  # fmt: skip
+        total_paid += p
+        patient += pt
+        for key, v in g.items():
+            groups[key] += v
+        lines_of.append(line_rows)
+        adjs_of.append(adj_rows + [[(None, a) for a in clp.adjustments]])
+        b.paid += total_paid
+        for key, v in groups.items():
+            b.by_group[key] += v
+        b.final[claim.id] = (clp.status_code, clp.patient_control_number)
+        if clp.payer_claim_number:
+            b.payer_numbers[claim.id] = clp.payer_claim_number[:50]
+        b.posted.append(PostedClaim(patient_control_number=clp.patient_control_number,
+                                    claim_id=claim.id, status_code=clp.status_code,
+                                    paid_cents=total_paid, adjustments=dict(groups),
+                                    patient_cents=patient))  # fmt: skip
+    _insert_remit_rows(s, rc_rows, lines_of, adjs_of)
+
+
+def _remit_claim_row(remittance_id: int, clp: ClaimPayment, claim_id: int | None, note: str):
+    name = " ".join(x for x in (clp.patient_last, clp.patient_first) if x)
+    return dict(remittance_id=remittance_id, claim_id=claim_id,
+                patient_control_number=clp.patient_control_number[:38],
+                status_code=clp.status_code[:2], charge_cents=clp.charge_cents,
+                paid_cents=clp.paid_cents,
+                patient_responsibility_cents=clp.patient_responsibility_cents,
+                payer_claim_number=clp.payer_claim_number[:50] or None,
+                patient_name=name[:100] or None, service_date=clp.service_from,
+                remarks=" ".join(clp.remarks)[:200] or None, note=note or None)  # fmt: skip
+
+
+def _insert_remit_rows(s: Session, rc_rows, lines_of, adjs_of) -> None:
+    """Bulk inserts (Core executemany, no RETURNING: row-at-a-time on SQLite). Ids are read
+    back in id order, which is insertion order within this transaction."""
+    if not rc_rows:
+        return
+    remittance_id = rc_rows[0]["remittance_id"]
+    s.execute(RemitClaim.__table__.insert(), rc_rows)
+    rc_ids = list(s.scalars(select(RemitClaim.id).where(RemitClaim.remittance_id == remittance_id)
+                            .order_by(RemitClaim.id)))  # fmt: skip
+    line_rows = []
+    for rc_id, rows in zip(rc_ids, lines_of, strict=True):
+        for row in rows:
+            line_rows.append({**row, "remit_claim_id": rc_id})
+    line_ids: list[int] = []
+    if line_rows:
+        s.execute(RemitLine.__table__.insert(), line_rows)
+        for chunk in _chunks(rc_ids):
+            line_ids.extend(s.scalars(select(RemitLine.id).where(RemitLine.remit_claim_id.in_(chunk))
+                                      .order_by(RemitLine.id)))  # fmt: skip
+    adj_rows = []
+    cursor = 0
+    for rc_id, per_claim in zip(rc_ids, adjs_of, strict=True):
+        n_lines = len(per_claim) - 1 if per_claim else 0
+        ids_here = line_ids[cursor : cursor + n_lines]
+        cursor += n_lines
+        for group in per_claim:
+            for k, a in group:
+                adj_rows.append(dict(remit_claim_id=rc_id,
+                                     remit_line_id=None if k is None else ids_here[k],
+                                     group_code=a.group[:2], reason_code=a.reason[:5],
+                                     amount_cents=a.amount_cents,
+                                     quantity=a.quantity[:15] or None))  # fmt: skip
+    if adj_rows:
+        s.execute(RemitAdjustment.__table__.insert(), adj_rows)
+
+
+def _settle_all(s: Session, b: _Batch, claims: dict[str, _ClaimRow]) -> dict[int, str]:
+    """Statuses after posting, for every claim the file touched (bulk, one pass)."""
+    by_id = {c.id: c for c in claims.values()}
+    ids = sorted(b.final)
+    money: dict[int, tuple[int, int]] = {}
+    E = LedgerEntry
+    for chunk in _chunks(ids):
+        for cid, balance, paid in s.execute(
+            select(E.claim_id, func.coalesce(func.sum(E.amount_cents), 0),
+                   func.coalesce(func.sum(case((E.kind == "payment", E.amount_cents), else_=0)), 0))
+            .where(E.claim_id.in_(chunk), E.responsibility == "insurance")
+            .group_by(E.claim_id)
+        ):  # fmt: skip
+            money[cid] = (int(balance), -int(paid))
+    now = utcnow()
+    events, moves, after = [], defaultdict(list), {}
+    for cid in ids:
+        claim = by_id[cid]
+        code, pcn = b.final[cid]
+        balance, paid = money.get(cid, (0, 0))
+        denied = code == "4" or (cid in b.denied_claims and paid <= 0)
+        target = target_status(balance, paid, denied=denied, reversed_all=code == "22")
+        path = _path(ClaimStatus(claim.status), target)
+        reason = {"4": "denied by the payer (835)", "22": "the payer reversed its payment (835)"}
+        why = reason.get(code, f"835 posted: paid ${paid / 100:,.2f}, insurance balance "
+                               f"${balance / 100:,.2f}")  # fmt: skip
+        current = claim.status
+        for step in path:
+            event = transition(current, step, actor=b.actor, reason=why, claim_ref=pcn, now=now)
+            events.append(dict(claim_id=cid, at=event.at, actor=event.actor,
+                               from_status=current, to_status=step.value, reason=event.reason))  # fmt: skip
+            current = step.value
+        if current != claim.status:
+            moves[current].append(cid)
+        after[cid] = current
+    if events:
+        s.execute(ClaimEvent.__table__.insert(), events)
+    for status, cids in moves.items():
+        for chunk in _chunks(cids):
+            s.execute(update(Claim).where(Claim.id.in_(chunk))
+                      .values(status=status, version=Claim.version + 1, updated_at=now)
+                      .execution_options(synchronize_session=False))  # fmt: skip
+    if b.payer_numbers:
+        t = Claim.__table__
+        s.execute(
+            update(t).where(t.c.id == bindparam("cid")).values(payer_claim_number=bindparam("pcn")),
+            [{"cid": cid, "pcn": number} for cid, number in b.payer_numbers.items()],
+        )
+    return after
+
+
+def _path(current: ClaimStatus, target: ClaimStatus) -> list[ClaimStatus]:
+    """The moves from ``current`` to ``target`` the state machine allows (at most two)."""
+    if current == target:
+        return []
+    if target in TRANSITIONS[current]:
+        return [target]
+    for middle in (ClaimStatus.ACCEPTED, ClaimStatus.PARTIALLY_PAID):
+        if middle in TRANSITIONS[current] and target in TRANSITIONS[middle]:
+            return [middle, target]
+    return []  # nowhere to go (e.g. a void claim): the money is on the ledger, status stays
+
+
+# -- entry point -----------------------------------------------------------------------------------
+def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
+               today: dt.date | None = None) -> ImportOutcome:  # fmt: skip
+    """Post one 835 file (see the module docstring). Never raises for bad input."""
+    from core.x12.x835 import parse_835
+
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        read = parse_835(data)
+    except X12ReadError as exc:
+        return _refused(name, f"{name}: {exc}")
+    if not read.remittances:
+        return _refused(name, f"{name}: the file holds no remittance (no 835 transaction set)")
+    today = today or dt.date.today()
+    with store.uow() as uow:
+        uow.discard = dry_run
+        s = uow.session
+        earlier = s.scalars(
+            select(X12File).where(X12File.direction == "in", X12File.sha256 == digest)
+        ).first()
+        if earlier is not None:
+            when = f"{earlier.created_at:%m/%d/%Y %H:%M}"
+            return _refused(name, f"{name} was already imported on {when} (file #{earlier.id}); "
+                                  "nothing changed")  # fmt: skip
+        for r in read.remittances:
+            dup = s.scalars(select(Remittance).where(
+                Remittance.trace_number == r.trace_number[:50],
+                Remittance.total_cents == r.total_cents,
+                Remittance.payer_name == r.payer_name[:60],
+                Remittance.status == "posted")).first()  # fmt: skip
+            if dup is not None and r.trace_number:
+                return _refused(name, f"{name}: payment {r.trace_number} from {r.payer_name} for "
+                                      f"${r.total_cents / 100:,.2f} was already posted (file "
+                                      f"#{dup.file_id}); nothing changed")  # fmt: skip
+        problems = [p for r in read.remittances for p in balance_problems(r)]
+        status = "held" if problems else "posted"
+        record = X12File(
+            direction="in", transaction="835", name=name[:200], sha256=digest, size=len(data),
+            interchange_control=read.interchange_control[:9] or None,
+            sender_id=read.sender_id[:15] or None, receiver_id=read.receiver_id[:15] or None,
+            status=status, content=data.decode("utf-8", errors="replace"),
+            created_by=store.actor, error="; ".join(problems)[:4000] or None,
+        )  # fmt: skip
+        s.add(record)
+        s.flush()
+        b = _Batch(actor=store.actor, today=today, warnings=list(read.warnings))
+        claims = _claims_by_pcn(s, [c.patient_control_number for r in read.remittances
+                                    for c in r.claims])  # fmt: skip
+        accounts = dict(s.execute(select(Account.patient_id, Account.id).where(
+            Account.patient_id.in_({c.patient_id for c in claims.values()}))).all())  # fmt: skip
+        payers = dict(s.execute(select(Payer.payer_code, Payer.id)).all())
+        remittance_ids = []
+        for r in read.remittances:
+            rem = Remittance(
+                file_id=record.id, transaction_control=r.control_number[:9],
+                payer_id=payers.get(r.payer_id), payer_name=r.payer_name[:60] or "(no name)",
+                payer_identifier=r.payer_identifier[:80] or None,
+                payee_name=r.payee_name[:60] or None, payee_npi=r.payee_id[:80] or None,
+                trace_number=r.trace_number[:50], payment_method=r.payment_method[:3],
+                payment_date=r.payment_date, total_cents=r.total_cents, status=status,
+                discrepancy="; ".join(balance_problems(r)) or None,
+                claims_count=len(r.claims), lines_count=r.service_line_count,
+                posted_by=store.actor,
+            )  # fmt: skip
+            s.add(rem)
+            s.flush()
+            remittance_ids.append(rem.id)
+            if r.provider_adjustments:
+                s.execute(ProviderAdjustment.__table__.insert(), [
+                    dict(remittance_id=rem.id, reason_code=p.reason[:2],
+                         reference=p.reference[:50] or None, amount_cents=p.amount_cents,
+                         provider_identifier=p.provider_identifier[:50] or None,
+                         fiscal_date=p.fiscal_date) for p in r.provider_adjustments])  # fmt: skip
+            if status == "posted":
+                _post_remittance(s, b, r, rem.id, claims, accounts)
+        plb = sum(r.plb_total for r in read.remittances)
+        if status == "held":
+            return ImportOutcome(
+                file=name, type="835", applied=False, dry_run=dry_run, held=True,
+                warnings=tuple(b.warnings), plb_cents=plb,
+                errors=tuple(f"held for review, nothing posted: {p}" for p in problems),
+                file_id=None if dry_run else record.id,
+            )  # fmt: skip
+        if not b.posted:
+            uow.discard = True
+            return _refused(name, f"{name}: it speaks only of claims ClaimDesk never sent ("
+                                  f"{', '.join(b.unmatched[:5])}); nothing changed",
+                            unmatched=b.unmatched)  # fmt: skip
+        if b.ledger:
+            for chunk in _chunks(b.ledger, 5000):
+                s.execute(LedgerEntry.__table__.insert(), chunk)
+        now = utcnow()
+        for chunk in _chunks(sorted(b.touched_accounts)):
+            s.execute(update(Account).where(Account.id.in_(chunk))
+                      .values(version=Account.version + 1, last_activity_at=now)
+                      .execution_options(synchronize_session=False))  # fmt: skip
+        after = _settle_all(s, b, claims)
+        by_claim = {c.id: c for c in claims.values()}
+        s.execute(AuditRecord.__table__.insert(), [
+            dict(actor=store.actor, action="post", entity="claim", entity_id=str(p.claim_id),
+                 patient_id=by_claim[p.claim_id].patient_id,
+                 summary=f"835 {name}: paid ${p.paid_cents / 100:,.2f} ({p.status_code})")
+            for p in b.posted])  # fmt: skip
+        uow.audit("import", "x12_file", record.id,
+                  f"835 {name}: {len(b.posted)} claims posted, {len(b.unmatched)} unmatched")  # fmt: skip
+        posted = tuple(p.model_copy(update={"status_after": after.get(p.claim_id)})
+                       for p in b.posted)  # fmt: skip
+        if b.unmatched:
+            b.warnings.append(f"{len(b.unmatched)} claim(s) not matched: in the unmatched queue")
+        return ImportOutcome(
+            file=name, type="835", applied=not dry_run, dry_run=dry_run,
+            claims_matched=len({p.claim_id for p in b.posted}), paid_cents=b.paid,
+            adjustment_cents_by_group=dict(b.by_group), plb_cents=plb,
+            unmatched=tuple(b.unmatched), warnings=tuple(b.warnings),
+            lines_posted=b.lines_posted, postings=posted,
+            file_id=None if dry_run else record.id,
+        )  # fmt: skip
+
+
+def _refused(name: str, error: str, *, unmatched: Sequence[str] = ()) -> ImportOutcome:
+    return ImportOutcome(file=name, type="835", applied=False, errors=(error,),
+                         unmatched=tuple(unmatched))  # fmt: skip
+
+
+# -- reading back: the ERA list, one remittance, the unmatched queue ------------------------------
+class RemittanceOut(Frozen):
+    id: int
+    file_id: int
+    payer_name: str
+    trace_number: str
+    payment_method: str
+    payment_date: dt.date | None
+    total_cents: int
+    status: str
+    discrepancy: str | None
+    claims_count: int
+    lines_count: int
+    posted_at: dt.datetime
+    posted_by: str
+
+
+class RemitAdjustmentOut(Frozen):
+    group_code: str
+    reason_code: str
+    amount_cents: int
+    words: str = ""
+
+
+class RemitLineOut(Frozen):
+    code: str
+    modifiers: str
+    charge_cents: int
+    allowed_cents: int | None
+    paid_cents: int
+    units: str | None
+    service_date: dt.date | None
+    remarks: str | None
+    match_note: str | None
+    adjustments: tuple[RemitAdjustmentOut, ...] = ()
+
+
+class RemitClaimOut(Frozen):
+    id: int
+    claim_id: int | None
+    patient_control_number: str
+    status_code: str
+    charge_cents: int
+    paid_cents: int
+    patient_responsibility_cents: int
+    payer_claim_number: str | None
+    patient_name: str | None
+    service_date: dt.date | None
+    remarks: str | None
+    note: str | None
+    adjustments: tuple[RemitAdjustmentOut, ...] = ()
+    lines: tuple[RemitLineOut, ...] = ()
+
+
+class RemittanceDetail(Frozen):
+    remittance: RemittanceOut
+    file_name: str
+    claims: tuple[RemitClaimOut, ...]
+    provider_adjustments: tuple[tuple[str, str, int], ...]  # (reason, reference, cents)
+
+
+def list_remittances(store: Store, *, limit: int = 500) -> list[RemittanceOut]:
+    with store.uow() as uow:
+        rows = uow.session.scalars(select(Remittance).order_by(Remittance.id.desc()).limit(limit))
+        return [RemittanceOut.model_validate(r) for r in rows]
+
+
+def _words(s: Session, kind: str, codes: set[str]) -> dict[str, str]:
+    from db.models import Code
+
+    if not codes:
+        return {}
+    return dict(s.execute(select(Code.code, Code.description).where(
+        Code.kind == kind, Code.code.in_(codes))).all())  # fmt: skip
+
+
+def remittance_detail(store: Store, remittance_id: int) -> RemittanceDetail:
+    """An ERA as a readable remittance: per claim and line, billed, allowed, paid, and each
+    adjustment with its reason in words."""
+    with store.uow() as uow:
+        s = uow.session
+        rem = s.get(Remittance, remittance_id)
+        if rem is None:
+            raise NotFound(f"No remittance with id {remittance_id}.")
+        file = s.get(X12File, rem.file_id)
+        rcs = s.scalars(select(RemitClaim).where(RemitClaim.remittance_id == rem.id)
+                        .order_by(RemitClaim.id)).all()  # fmt: skip
+        ids = [c.id for c in rcs]
+        lines = s.scalars(select(RemitLine).where(RemitLine.remit_claim_id.in_(ids))
+                          .order_by(RemitLine.id)).all() if ids else []  # fmt: skip
+        adjs = s.scalars(select(RemitAdjustment).where(RemitAdjustment.remit_claim_id.in_(ids))
+                         .order_by(RemitAdjustment.id)).all() if ids else []  # fmt: skip
+        words = _words(s, "carc", {a.reason_code for a in adjs})
+
+        def out(a: RemitAdjustment) -> RemitAdjustmentOut:
+            return RemitAdjustmentOut(group_code=a.group_code, reason_code=a.reason_code,
+                                      amount_cents=a.amount_cents,
+                                      words=words.get(a.reason_code, f"reason {a.reason_code}"))  # fmt: skip
+
+        by_line, by_claim = defaultdict(list), defaultdict(list)
+        for a in adjs:
+            (by_line[a.remit_line_id] if a.remit_line_id else by_claim[a.remit_claim_id]).append(
+                out(a)
+            )
+        lines_of = defaultdict(list)
+        for ln in lines:
+            lines_of[ln.remit_claim_id].append(RemitLineOut(
+                code=ln.code, modifiers=ln.modifiers, charge_cents=ln.charge_cents,
+                allowed_cents=ln.allowed_cents, paid_cents=ln.paid_cents, units=ln.units,
+                service_date=ln.service_date, remarks=ln.remarks, match_note=ln.match_note,
+                adjustments=tuple(by_line[ln.id])))  # fmt: skip
+        claims = tuple(
+            RemitClaimOut(id=c.id, claim_id=c.claim_id,
+                          patient_control_number=c.patient_control_number,
+                          status_code=c.status_code, charge_cents=c.charge_cents,
+                          paid_cents=c.paid_cents,
+                          patient_responsibility_cents=c.patient_responsibility_cents,
+                          payer_claim_number=c.payer_claim_number, patient_name=c.patient_name,
+                          service_date=c.service_date, remarks=c.remarks, note=c.note,
+                          adjustments=tuple(by_claim[c.id]), lines=tuple(lines_of[c.id]))
+            for c in rcs
+        )  # fmt: skip
+        plb = tuple((p.reason_code, p.reference or "", p.amount_cents) for p in s.scalars(
+            select(ProviderAdjustment).where(ProviderAdjustment.remittance_id == rem.id)))  # fmt: skip
+        return RemittanceDetail(remittance=RemittanceOut.model_validate(rem),
+                                file_name=file.name if file else "", claims=claims,
+                                provider_adjustments=plb)  # fmt: skip
+
+
+def unmatched_queue(store: Store) -> list[RemitClaimOut]:
+    """Remittance claims we could not match to a claim of ours, not yet resolved."""
+    with store.uow() as uow:
+        rows = uow.session.scalars(
+            select(RemitClaim).where(RemitClaim.claim_id.is_(None), RemitClaim.resolved_at.is_(None))
+            .order_by(RemitClaim.id)
+        )  # fmt: skip
+        return [RemitClaimOut.model_validate(r) for r in rows]
+
+
+def dismiss_unmatched(store: Store, remit_claim_id: int, note: str) -> None:
+    """Close an unmatched item with the reason (another office's patient, a test claim ...)."""
+    if len((note or "").strip()) < 5:
+        raise ValidationError("say why this remittance needs no posting (at least 5 characters)")
+    with store.uow() as uow:
+        rc = uow.session.get(RemitClaim, remit_claim_id)
+        if rc is None or rc.claim_id is not None:
+            raise NotFound(f"No unmatched remittance item {remit_claim_id}.")
+        rc.resolved_at, rc.resolved_by = utcnow(), store.actor
+        rc.note = f"{rc.note or ''} | dismissed: {note.strip()}"[:2000]
+        uow.audit("resolve", "remit_claim", rc.id, f"dismissed: {note.strip()}")

@@ -1,0 +1,317 @@
+"""Posting 835s to the cent: each scenario the issue names, with the ledger it must leave, and
+nothing written for the bad files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from core.services import answers, claims, ledger, remittance, submission
+from core.x12.envelope import Envelope
+from core.x12.x835_model import (
+    Adjustment835 as A,
+)
+from core.x12.x835_model import (
+    ClaimPayment,
+    ProviderAdjustment835,
+    Remittance835,
+    ServicePayment,
+)
+from db.models import LedgerEntry, RemitClaim, Remittance, X12File
+from tests.integration.helpers import BILLED_ON, DOS, built_claim, small_practice
+
+NOW = dt.datetime(2026, 10, 25, 8, 0)
+PAY_DAY = dt.date(2026, 10, 24)
+_control = iter(range(5000, 9000))
+
+
+@pytest.fixture
+def world(codes_store):
+    return small_practice(codes_store)
+
+
+def sent_claim(store, world, dos=DOS) -> int:
+    """A claim built, submitted and accepted through the sandbox (PCN CD + id)."""
+    cid = built_claim(store, world, dos=dos)
+    submission.submit(store, claim_ids=[cid], today=BILLED_ON, now=NOW)
+    submission.sync(store, now=NOW)
+    assert claims.get_claim(store, cid).claim.status == "accepted"
+    return cid
+
+
+def svc(code, charge, paid, *adjs, mods=(), day=DOS, allowed=None, line_id=""):
+    return ServicePayment(qualifier="HC", code=code, modifiers=tuple(mods), charge_cents=charge,
+                          paid_cents=paid, service_from=day, adjustments=tuple(adjs),
+                          allowed_cents=allowed, line_control_number=line_id, units="1")  # fmt: skip
+
+
+def clp(pcn, status, charge, paid, *services, pr=0, adjs=(), number="PAYER123"):
+    return ClaimPayment(patient_control_number=pcn, status_code=status, charge_cents=charge,
+                        paid_cents=paid, patient_responsibility_cents=pr, filing_indicator="MB",
+                        payer_claim_number=number, patient_last="TESTPATIENT",
+                        patient_first="ADA", service_from=DOS, adjustments=tuple(adjs),
+                        services=tuple(services))  # fmt: skip
+
+
+def text_835(*claims_paid, trace="EFT1001", plb=(), total=None) -> bytes:
+    from core.x12.x835 import build_835
+
+    paid = sum(c.paid_cents for c in claims_paid)
+    total = paid - sum(p.amount_cents for p in plb) if total is None else total
+    remit = Remittance835(
+        control_number="0001", handling_code="I" if total >= 0 else "H",
+        total_cents=total, credit_debit="C" if total >= 0 else "D", payment_method="CHK", payment_date=PAY_DAY, trace_number=trace,
+        payer_identifier="1999999999", payer_name="SANDBOX MEDICARE", payer_id="SBX01",
+        payee_name="MAPLE GROVE FAMILY MEDICINE", payee_id="1234567893",
+        payee_id_qualifier="XX", payer_address=("1 PAYER WAY", "SALEM", "OR", "973010001"),
+        payer_contact_phone="5035550100", claims=tuple(claims_paid),
+        provider_adjustments=tuple(plb),
+    )  # fmt: skip
+    env = Envelope("CLAIMDESKSBX", "123456789", next(_control), NOW)
+    return build_835(remit, env).encode()
+
+
+def money(store, cid):
+    return claims.get_claim(store, cid).money
+
+
+def ledger_rows(store) -> int:
+    with store.uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(LedgerEntry))
+
+
+def post(store, data: bytes, name="era.835", **kw):
+    return answers.import_bytes(store, name, data, **kw)
+
+
+# -- the scenarios ------------------------------------------------------------------------------
+def test_partial_payment_writes_off_contractual_and_moves_pr_to_the_patient(codes_store, world):
+    store = codes_store
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    data = text_835(clp(pcn, "1", 21000, 10500,
+                        svc("99214", 18500, 9000, A("CO", "45", 6500), A("PR", "2", 3000),
+                            allowed=12000),
+                        svc("36415", 2500, 1500, A("CO", "45", 1000)),
+                        pr=3000))  # fmt: skip
+    out = post(store, data)
+    assert out.applied and out.errors == (), out.errors
+    assert (out.paid_cents, out.adjustment_cents_by_group) == (10500, {"CO": 7500, "PR": 3000})
+    m = money(store, cid)
+    assert (m.charge_cents, m.paid_cents, m.adjustment_cents) == (21000, 10500, 7500)
+    assert (m.patient_responsibility_cents, m.balance_cents) == (3000, 3000)
+    detail = claims.get_claim(store, cid)
+    assert detail.claim.status == "paid" and detail.claim.payer_claim_number == "PAYER123"
+    balance = ledger.account_balance(store, world["patient"].id)
+    assert (balance.insurance_cents, balance.patient_cents) == (0, 3000)
+    # The coinsurance is kept apart from deductible and copay.
+    with store.uow() as uow:
+        reasons = uow.session.execute(
+            select(LedgerEntry.reason_code, func.sum(LedgerEntry.amount_cents))
+            .where(LedgerEntry.claim_id == cid, LedgerEntry.responsibility == "patient")
+            .group_by(LedgerEntry.reason_code)
+        ).all()
+    assert reasons == [("2", 3000)]
+
+
+def test_full_denial_stays_at_stake_and_the_claim_is_denied(codes_store, world):
+    store = codes_store
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    data = text_835(clp(pcn, "4", 21000, 0, svc("99214", 18500, 0, A("CO", "50", 18500)),
+                        svc("36415", 2500, 0, A("CO", "50", 2500))))  # fmt: skip
+    out = post(store, data)
+    assert out.applied and out.paid_cents == 0
+    m = money(store, cid)
+    assert (m.paid_cents, m.adjustment_cents, m.balance_cents) == (0, 0, 21000)
+    assert claims.get_claim(store, cid).claim.status == "denied"
+
+
+def test_reversal_then_corrected_payment(codes_store, world):
+    store = codes_store
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    first = clp(pcn, "1", 21000, 16000, svc("99214", 18500, 14000, A("CO", "45", 4500)),
+                svc("36415", 2500, 2000, A("CO", "45", 500)))  # fmt: skip
+    assert post(store, text_835(first, trace="EFT1")).applied
+    assert money(store, cid).paid_cents == 16000
+    reversal = clp(pcn, "22", -21000, -16000, svc("99214", -18500, -14000, A("CO", "45", -4500)),
+                   svc("36415", -2500, -2000, A("CO", "45", -500)))  # fmt: skip
+    corrected = clp(pcn, "1", 21000, 12000,
+                    svc("99214", 18500, 10000, A("CO", "45", 6000), A("PR", "1", 2500)),
+                    svc("36415", 2500, 2000, A("CO", "45", 500)), pr=2500)  # fmt: skip
+    out = post(store, text_835(reversal, corrected, trace="EFT2"))
+    assert out.applied, out.errors
+    m = money(store, cid)
+    assert (m.paid_cents, m.adjustment_cents, m.patient_responsibility_cents) == (12000, 6500, 2500)
+    assert m.balance_cents == 2500
+    assert claims.get_claim(store, cid).claim.status == "paid"
+
+
+def test_a_reversal_alone_sends_the_claim_back_to_waiting(codes_store, world):
+    store = codes_store
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    post(store, text_835(clp(pcn, "1", 21000, 21000, svc("99214", 18500, 18500),
+                             svc("36415", 2500, 2500)), trace="EFT1"))  # fmt: skip
+    assert claims.get_claim(store, cid).claim.status == "paid"
+    post(store, text_835(clp(pcn, "22", -21000, -21000, svc("99214", -18500, -18500),
+                             svc("36415", -2500, -2500)), trace="EFT2"))  # fmt: skip
+    assert money(store, cid).balance_cents == 21000
+    assert claims.get_claim(store, cid).claim.status == "accepted"
+
+
+def test_payment_split_over_two_835s(codes_store, world):
+    store = codes_store
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    one = clp(pcn, "1", 18500, 14000, svc("99214", 18500, 14000, A("CO", "45", 4500)))
+    assert post(store, text_835(one, trace="CHK1"), name="a.835").applied
+    assert claims.get_claim(store, cid).claim.status == "partially_paid"
+    two = clp(pcn, "1", 2500, 2000, svc("36415", 2500, 2000, A("CO", "45", 500)))
+    assert post(store, text_835(two, trace="CHK2"), name="b.835").applied
+    m = money(store, cid)
+    assert (m.paid_cents, m.adjustment_cents, m.balance_cents) == (16000, 5000, 0)
+    assert claims.get_claim(store, cid).claim.status == "paid"
+
+
+def test_plb_recoupment_is_recorded_at_provider_level(codes_store, world):
+    store = codes_store
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    plb = ProviderAdjustment835("1234567893", dt.date(2026, 12, 31), "WO", "OLDCLAIM77", 3000)
+    data = text_835(clp(pcn, "1", 21000, 21000, svc("99214", 18500, 18500),
+                        svc("36415", 2500, 2500)), plb=(plb,))  # fmt: skip
+    out = post(store, data)
+    assert out.applied and out.plb_cents == 3000 and out.paid_cents == 21000
+    with store.uow() as uow:
+        (rem,) = uow.session.scalars(select(Remittance)).all()
+        assert rem.total_cents == 18000  # 210.00 paid less the 30.00 taken back
+    detail = remittance.remittance_detail(store, rem.id)
+    assert detail.provider_adjustments == (("WO", "OLDCLAIM77", 3000),)
+    assert money(store, cid).paid_cents == 21000  # the claim itself was paid in full
+
+
+def test_a_dropped_modifier_still_matches_the_line(codes_store, world):
+    store = codes_store
+    from core.schemas import ServiceLineIn
+    from tests.integration.helpers import coded_encounter
+
+    enc = coded_encounter(store, world, diagnoses=("M17.11",), lines=(
+        ServiceLineIn(code="20610", modifiers=("RT",), charge_cents=15000, pointers=(1,)),))  # fmt: skip
+    cid = claims.build_claim(store, enc, today=BILLED_ON).claim.id
+    submission.submit(store, claim_ids=[cid], today=BILLED_ON, now=NOW)
+    submission.sync(store, now=NOW)
+    pcn = f"CD{cid:010d}"
+    out = post(store, text_835(clp(pcn, "1", 15000, 9000,
+                                   svc("20610", 15000, 9000, A("CO", "45", 6000)))))  # fmt: skip
+    assert out.applied
+    assert any("modifiers" in w for w in out.warnings)
+    with store.uow() as uow:
+        lines = (
+            uow.session.execute(
+                select(LedgerEntry.claim_line_id).where(LedgerEntry.kind == "payment")
+            )
+            .scalars()
+            .all()
+        )
+    assert lines and all(line is not None for line in lines)
+    assert money(store, cid).balance_cents == 0
+
+
+def test_a_line_the_payer_added_posts_at_claim_level(codes_store, world):
+    store = codes_store
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    data = text_835(clp(pcn, "1", 21000, 21000, svc("99214", 18500, 18500),
+                        svc("36415", 2000, 2000), svc("36416", 500, 500)))  # fmt: skip
+    out = post(store, data)
+    assert out.applied and any("added" in w for w in out.warnings)
+    m = money(store, cid)
+    assert (m.paid_cents, m.balance_cents) == (21000, 0)
+
+
+def test_an_835_for_an_unknown_claim_goes_to_the_unmatched_queue(codes_store, world):
+    store = codes_store
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    data = text_835(clp(pcn, "1", 21000, 21000, svc("99214", 18500, 18500),
+                        svc("36415", 2500, 2500)),
+                    clp("XX999", "1", 5000, 5000, svc("99213", 5000, 5000)))  # fmt: skip
+    out = post(store, data)
+    assert out.applied and out.unmatched == ("XX999",)
+    (item,) = remittance.unmatched_queue(store)
+    assert item.patient_control_number == "XX999" and "no claim" in item.note
+    remittance.dismiss_unmatched(store, item.id, "not our patient: another office's claim")
+    assert remittance.unmatched_queue(store) == []
+    # A file that speaks only of unknown claims is refused and changes nothing.
+    before = ledger_rows(store)
+    only = post(store, text_835(clp("ZZ1", "1", 100, 100, svc("99213", 100, 100)), trace="X9"))
+    assert not only.applied and "never sent" in only.errors[0]
+    assert ledger_rows(store) == before
+
+
+def test_the_same_835_twice_posts_once(codes_store, world):
+    store = codes_store
+    cid = sent_claim(store, world)
+    paid = clp(f"CD{cid:010d}", "1", 21000, 21000, svc("99214", 18500, 18500),
+               svc("36415", 2500, 2500))  # fmt: skip
+    data = text_835(paid)
+    assert post(store, data).applied
+    before = ledger_rows(store)
+    again = post(store, data, name="again.835")
+    assert not again.applied and "already imported" in again.errors[0]
+    # The same payment re-sent in a new envelope (other bytes, same trace and total): refused.
+    resent = post(store, text_835(paid), name="resent.835")
+    assert not resent.applied and resent.errors
+    assert ledger_rows(store) == before
+    assert money(store, cid).paid_cents == 21000
+
+
+def test_truncated_and_unbalanced_files_post_nothing(codes_store, world):
+    store = codes_store
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    good = text_835(clp(pcn, "1", 21000, 21000, svc("99214", 18500, 18500),
+                        svc("36415", 2500, 2500)))  # fmt: skip
+    before = ledger_rows(store)
+    cut = post(store, good[: len(good) * 2 // 3], name="cut.835")
+    assert not cut.applied and cut.errors
+    # Unbalanced: the line says paid 185.00 but only 150.00 + no adjustment.
+    from core.x12.x835 import parse_835
+
+    bad_text = good.replace(b"SVC*HC:99214*185*185", b"SVC*HC:99214*185*150")
+    assert bad_text != good
+    parse_835(bad_text)  # readable ...
+    held = post(store, bad_text, name="unbalanced.835")
+    assert not held.applied and held.held and "held for review" in held.errors[0]
+    assert ledger_rows(store) == before
+    assert money(store, cid).paid_cents == 0
+    with store.uow() as uow:
+        statuses = uow.session.scalars(select(X12File.status).where(X12File.direction == "in",
+                                                                    X12File.transaction == "835")).all()  # fmt: skip
+        assert statuses == ["held"]
+        assert uow.session.scalar(select(func.count()).select_from(RemitClaim)) == 0
+
+
+def test_dry_run_previews_the_same_numbers_and_writes_nothing(codes_store, world):
+    store = codes_store
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    data = text_835(clp(pcn, "1", 21000, 10500,
+                        svc("99214", 18500, 9000, A("CO", "45", 6500), A("PR", "2", 3000)),
+                        svc("36415", 2500, 1500, A("CO", "45", 1000)), pr=3000))  # fmt: skip
+    before = ledger_rows(store)
+    preview = post(store, data, dry_run=True)
+    assert preview.dry_run and not preview.applied and ledger_rows(store) == before
+    assert claims.get_claim(store, cid).claim.status == "accepted"
+    real = post(store, data)
+    assert real.applied
+    for key in ("paid_cents", "adjustment_cents_by_group", "plb_cents", "claims_matched",
+                "lines_posted", "unmatched"):  # fmt: skip
+        assert getattr(preview, key) == getattr(real, key), key
+    assert [(p.claim_id, p.paid_cents, p.status_after) for p in preview.postings] == [
+        (p.claim_id, p.paid_cents, p.status_after) for p in real.postings
+    ]
