@@ -36,8 +36,9 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import Date, DateTime, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound, ValidationError
@@ -178,6 +179,50 @@ def _claims_by_pcn(s: Session, pcns: Sequence[str]) -> dict[str, _ClaimRow]:
                       ln.charge_cents, ln.date_of_service)
             )  # fmt: skip
     return {pcn: rows[cid] for pcn, cid in ids_by_pcn.items() if cid in rows}
+
+
+def _fast_insert(s: Session, table, rows: list[dict]) -> None:
+    """executemany straight through the driver: the bulk of a large 835's rows (ledger
+    entries, remit lines) skip SQLAlchemy's per-row parameter processing. Column defaults
+    (created_at) are filled here; on SQLite, dates are written the way SQLAlchemy writes them."""
+    if not rows:
+        return
+    conn = s.connection()
+    dialect = conn.dialect
+    if dialect.paramstyle not in ("qmark", "format", "pyformat"):  # pragma: no cover
+        s.execute(table.insert(), rows)
+        return
+    keys = list(rows[0])
+    defaults = [c for c in table.columns if c.name not in keys and c.default is not None
+                and getattr(c.default, "is_callable", False)]  # fmt: skip
+    extra = tuple(c.default.arg(None) for c in defaults)
+    sqlite = dialect.name == "sqlite"
+    if sqlite:
+        extra = tuple(v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, dt.datetime) else v
+                      for v in extra)  # fmt: skip
+    dated = [i for i, k in enumerate(keys) if isinstance(table.c[k].type, (Date, DateTime))]
+    get = itemgetter(*keys)
+    if sqlite and dated:
+
+        def row_of(r: dict) -> tuple:
+            values = list(get(r))
+            for i in dated:
+                v = values[i]
+                if v is not None:
+                    values[i] = (v.strftime("%Y-%m-%d %H:%M:%S.%f")
+                                 if isinstance(v, dt.datetime) else v.isoformat())  # fmt: skip
+            return (*values, *extra)
+
+    else:
+
+        def row_of(r: dict) -> tuple:
+            return (*get(r), *extra)
+
+    cols = keys + [c.name for c in defaults]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) "
+           f"VALUES ({', '.join([mark] * len(cols))})")  # fmt: skip
+    conn.exec_driver_sql(sql, [row_of(r) for r in rows])
 
 
 def _chunks(items: list, size: int = 500):
@@ -343,7 +388,7 @@ def _insert_remit_rows(s: Session, rc_rows, lines_of, adjs_of) -> None:
             line_rows.append({**row, "remit_claim_id": rc_id})
     line_ids: list[int] = []
     if line_rows:
-        s.execute(RemitLine.__table__.insert(), line_rows)
+        _fast_insert(s, RemitLine.__table__, line_rows)
         for chunk in _chunks(rc_ids):
             line_ids.extend(s.scalars(select(RemitLine.id).where(RemitLine.remit_claim_id.in_(chunk))
                                       .order_by(RemitLine.id)))  # fmt: skip
@@ -361,7 +406,7 @@ def _insert_remit_rows(s: Session, rc_rows, lines_of, adjs_of) -> None:
                                      amount_cents=a.amount_cents,
                                      quantity=a.quantity[:15] or None))  # fmt: skip
     if adj_rows:
-        s.execute(RemitAdjustment.__table__.insert(), adj_rows)
+        _fast_insert(s, RemitAdjustment.__table__, adj_rows)
 
 
 def _settle_all(s: Session, b: _Batch, claims: dict[str, _ClaimRow]) -> dict[int, str]:
@@ -517,7 +562,7 @@ def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
                             unmatched=b.unmatched)  # fmt: skip
         if b.ledger:
             for chunk in _chunks(b.ledger, 5000):
-                s.execute(LedgerEntry.__table__.insert(), chunk)
+                _fast_insert(s, LedgerEntry.__table__, chunk)
         now = utcnow()
         for chunk in _chunks(sorted(b.touched_accounts)):
             s.execute(update(Account).where(Account.id.in_(chunk))
