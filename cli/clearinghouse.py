@@ -22,11 +22,11 @@ def clearinghouse() -> None:
               help="Seconds between passes when not --once.")  # fmt: skip
 @pass_state
 def run(state: CliState, once: bool, seed: int, interval: float) -> None:
-    """Answer every 837 sent on the sandbox connection with a 999 and a 277CA."""
-    from core.services import sandbox_claims
+    """Answer every 837 sent on the sandbox connection with a 999 and a 277CA, then adjudicate
+    the accepted claims and pay them with 835 remittances."""
+    from core.services import sandbox_claims, sandbox_payer
 
     store = state.store()
-    del seed  # the claim acknowledgments depend on the data alone; adjudication will use it
     while True:
         result = sandbox_claims.run(store)
         if result.processed or once:
@@ -34,6 +34,10 @@ def run(state: CliState, once: bool, seed: int, interval: float) -> None:
                        f"accepted, {result.rejected} rejected"
                        + (f"; set aside {len(result.set_aside)} unreadable" if result.set_aside
                           else ""))  # fmt: skip
+        # The acknowledgment's decisions depend on the data alone; adjudication on the seed too.
+        paid = sandbox_payer.adjudicate(store, seed=seed)
+        if paid.files or once:
+            click.echo(f"adjudicated: {paid.summary()}")
         if once:
             return
         time.sleep(interval)

@@ -61,6 +61,7 @@ from db.models import (
     Claim,
     ClaimEvent,
     ClaimLine,
+    InsurancePolicy,
     LedgerEntry,
     Payer,
     ProviderAdjustment,
@@ -109,6 +110,10 @@ class _ClaimRow:
     version: int
     pcn: str
     lines: list[_Line] = field(default_factory=list)
+    payer_rank: int = 1
+    # The patient has a next payer (secondary, tertiary) on the date of service: the PR
+    # amounts stay billable to it instead of moving to the patient.
+    next_payer: bool = False
 
 
 def _match_line(svc: ServicePayment, lines: list[_Line], used: set[int],
@@ -165,10 +170,10 @@ def _claims_by_pcn(s: Session, pcns: Sequence[str]) -> dict[str, _ClaimRow]:
     for chunk in _chunks(ids):
         for r in s.execute(
             select(Claim.id, Claim.patient_id, Claim.payer_id, Claim.status, Claim.version,
-                   Claim.patient_control_number).where(Claim.id.in_(chunk))
+                   Claim.patient_control_number, Claim.payer_rank).where(Claim.id.in_(chunk))
         ):  # fmt: skip
             rows[r.id] = _ClaimRow(r.id, r.patient_id, r.payer_id, r.status, r.version,
-                                   r.patient_control_number)  # fmt: skip
+                                   r.patient_control_number, payer_rank=r.payer_rank)  # fmt: skip
         for ln in s.execute(
             select(ClaimLine.claim_id, ClaimLine.id, ClaimLine.line_number, ClaimLine.code,
                    ClaimLine.modifiers, ClaimLine.charge_cents, ClaimLine.date_of_service)
@@ -178,7 +183,28 @@ def _claims_by_pcn(s: Session, pcns: Sequence[str]) -> dict[str, _ClaimRow]:
                 _Line(ln.id, ln.line_number, ln.code, tuple(m for m in ln.modifiers.split(":") if m),
                       ln.charge_cents, ln.date_of_service)
             )  # fmt: skip
+    _mark_next_payers(s, rows)
     return {pcn: rows[cid] for pcn, cid in ids_by_pcn.items() if cid in rows}
+
+
+def _mark_next_payers(s: Session, rows: dict[int, _ClaimRow]) -> None:
+    """Flag the claims whose patient has a next-rank policy in force on the date of service."""
+    patients = sorted({c.patient_id for c in rows.values()})
+    ranks: dict[int, list] = defaultdict(list)
+    P = InsurancePolicy
+    for chunk in _chunks(patients):
+        for p in s.execute(
+            select(P.patient_id, P.rank, P.effective_from, P.effective_to)
+            .where(P.patient_id.in_(chunk), P.rank > 1)
+        ):  # fmt: skip
+            ranks[p.patient_id].append(p)
+    for claim in rows.values():
+        day = min((ln.day for ln in claim.lines), default=None)
+        claim.next_payer = day is not None and any(
+            p.rank == claim.payer_rank + 1 and p.effective_from <= day
+            and (p.effective_to is None or day <= p.effective_to)
+            for p in ranks.get(claim.patient_id, ())
+        )  # fmt: skip
 
 
 def _fast_insert(s: Session, table, rows: list[dict]) -> None:
@@ -249,6 +275,7 @@ class _Batch:
     by_group: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     lines_posted: int = 0
     denied_claims: set[int] = field(default_factory=set)  # a denial CAS left on insurance
+    held_for_next: set[int] = field(default_factory=set)  # PR kept for the next payer
 
 
 def _post_amounts(b: _Batch, *, account_id: int, claim: _ClaimRow, line_id: int | None,
@@ -268,13 +295,20 @@ def _post_amounts(b: _Batch, *, account_id: int, claim: _ClaimRow, line_id: int 
         group = adj.group.upper()
         groups[group] += adj.amount_cents
         if group == "PR":
-            patient += adj.amount_cents
+            # To the patient, or (a next payer is on file) kept on the insurance side for it:
+            # the pair nets to zero there, and the 2320/2430 of the next claim reads the PR.
+            to = "insurance" if claim.next_payer else "patient"
+            patient += 0 if claim.next_payer else adj.amount_cents
             b.ledger.append({**base, "kind": "transfer", "responsibility": "insurance",
                              "amount_cents": -adj.amount_cents, "group_code": "PR",
                              "reason_code": adj.reason[:5]})  # fmt: skip
-            b.ledger.append({**base, "kind": "transfer", "responsibility": "patient",
+            b.ledger.append({**base, "kind": "transfer", "responsibility": to,
                              "amount_cents": adj.amount_cents, "group_code": "PR",
-                             "reason_code": adj.reason[:5]})  # fmt: skip
+                             "reason_code": adj.reason[:5],
+                             "memo": "held for the next payer" if claim.next_payer
+                             else base["memo"]})  # fmt: skip
+            if claim.next_payer:
+                b.held_for_next.add(claim.id)
         elif adj.reason.upper() in CONTRACTUAL:
             b.ledger.append({**base, "kind": "adjustment", "responsibility": "insurance",
                              "amount_cents": -adj.amount_cents,
@@ -431,6 +465,8 @@ def _settle_all(s: Session, b: _Batch, claims: dict[str, _ClaimRow]) -> dict[int
         balance, paid = money.get(cid, (0, 0))
         denied = code == "4" or (cid in b.denied_claims and paid <= 0)
         target = target_status(balance, paid, denied=denied, reversed_all=code == "22")
+        if cid in b.held_for_next and code not in ("4", "22") and cid not in b.denied_claims:
+            target = ClaimStatus.PAID  # this payer is done; the rest goes to the next one
         path = _path(ClaimStatus(claim.status), target)
         reason = {"4": "denied by the payer (835)", "22": "the payer reversed its payment (835)"}
         why = reason.get(code, f"835 posted: paid ${paid / 100:,.2f}, insurance balance "

@@ -315,3 +315,35 @@ def test_dry_run_previews_the_same_numbers_and_writes_nothing(codes_store, world
     assert [(p.claim_id, p.paid_cents, p.status_after) for p in preview.postings] == [
         (p.claim_id, p.paid_cents, p.status_after) for p in real.postings
     ]
+
+
+def test_with_a_secondary_on_file_the_pr_waits_for_it(codes_store, world):
+    """The primary's PR stays billable to the secondary (not the patient); the secondary claim
+    takes it over and its 837 (2320/2430 from the primary's 835) passes pyx12."""
+    from core.services import patients
+    from core.x12.pyx12_check import validate_x12
+
+    store = codes_store
+    patients.add_policy(store, world["patient"].id, dict(
+        payer_id=world["secondary"].id, rank=2, member_id="SUP123456",
+        effective_from=dt.date(2023, 1, 1)))  # fmt: skip
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    data = text_835(clp(pcn, "1", 21000, 10500,
+                        svc("99214", 18500, 9000, A("CO", "45", 6500), A("PR", "2", 3000)),
+                        svc("36415", 2500, 1500, A("CO", "45", 1000)), pr=3000))  # fmt: skip
+    assert post(store, data).applied
+    m = money(store, cid)
+    assert (m.paid_cents, m.adjustment_cents, m.patient_responsibility_cents) == (10500, 7500, 0)
+    assert m.balance_cents == 3000  # still with insurance: the secondary's to pay
+    assert claims.get_claim(store, cid).claim.status == "paid"
+    enc = claims.get_claim(store, cid).claim.encounter_id
+    second = claims.build_claim(store, enc, payer_rank=2, today=BILLED_ON)
+    assert second.money.balance_cents == 3000 and money(store, cid).balance_cents == 0
+    assert second.claim.status == "ready", second.events[-1].reason
+    (path,) = submission.submit(store, claim_ids=[second.claim.id], today=BILLED_ON,
+                                now=NOW).files  # fmt: skip
+    text = open(path).read()
+    assert "AMT*D*105" in text and "CAS*PR*2*30" in text and "SBR*S" in text
+    report = validate_x12(text)
+    assert report.ok and report.findings == (), [str(f) for f in report.findings]
