@@ -594,7 +594,7 @@ def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
         if not b.posted:
             uow.discard = True
             return _refused(name, f"{name}: it speaks only of claims ClaimDesk never sent ("
-                                  f"{', '.join(b.unmatched[:5])}); nothing changed",
+                                  f"{', '.join(list(dict.fromkeys(b.unmatched))[:5])}); nothing changed",
                             unmatched=b.unmatched)  # fmt: skip
         if b.ledger:
             for chunk in _chunks(b.ledger, 5000):
