@@ -10,9 +10,8 @@ from pathlib import Path
 from platformdirs import user_config_dir
 from textual.app import App
 
-from core.errors import ClaimDeskError
 from core.store import Store
-from tui.bindings import COMMANDS, app_bindings, load_keymap
+from tui.bindings import COMMANDS, PALETTE_ONLY, app_bindings, load_keymap
 from tui.commands import RecordsProvider
 from tui.screens.home import HomeScreen
 from tui.screens.placeholder import STAGES, StageScreen
@@ -39,7 +38,8 @@ class ClaimDeskApp(App):
         "encounters": partial(_lazy, "tui.screens.encounters", "EncountersScreen"),
         "coding": partial(_lazy, "tui.screens.coding", "CodingScreen"),
         "codes": partial(_lazy, "tui.screens.codes", "CodesScreen"),
-        **{name: partial(_stage, name) for name in ("claims", "payments", "reports")},
+        "claims": partial(_lazy, "tui.screens.claims", "ClaimsScreen"),
+        **{name: partial(_stage, name) for name in ("payments", "reports")},
     }
     DEFAULT_MODE = "home"
     COMMANDS = App.COMMANDS | {RecordsProvider}
@@ -74,6 +74,7 @@ class ClaimDeskApp(App):
 
     def open_record(self, kind: str, record_id: int, patient_id: int) -> None:
         """Open a patient, visit or claim wherever the user is."""
+        from tui.screens.claims import open_claim
         from tui.screens.encounters import open_encounter
         from tui.screens.patients import open_patient
 
@@ -82,19 +83,12 @@ class ClaimDeskApp(App):
         elif kind == "encounter":
             open_encounter(self, record_id)
         else:
-            self.switch_mode("home")
-            self.run_worker(partial(self._show_claim, record_id), thread=True, group="db")
+            open_claim(self, record_id)
 
-    def _show_claim(self, claim_id: int) -> None:
-        from core.services import claims
-        from tui.screens.queue import ClaimSummary
+    def action_rejection_inbox(self) -> None:
+        from tui.screens.rejections import open_inbox
 
-        try:
-            detail = claims.get_claim(self.store, claim_id)
-        except ClaimDeskError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.call_from_thread(self.push_screen, ClaimSummary(detail))
+        open_inbox(self)
 
     def action_jump(self) -> None:
         from tui.screens.jump import JumpScreen
@@ -121,6 +115,8 @@ class ClaimDeskApp(App):
         for command in COMMANDS:
             title = f"{command.label}  [{keys.get(command.id, command.key)}]"
             yield _system_command(title, command.help, partial(self.run_action, command.action))
+        for label, action, help_text in PALETTE_ONLY:
+            yield _system_command(label, help_text, partial(self.run_action, action))
 
     def _keymap_keys(self) -> dict[str, str]:
         """The key each command id is bound to now (after any remapping)."""

@@ -41,6 +41,13 @@ COMMANDS: tuple[Command, ...] = (
 )  # fmt: skip
 
 
+# Palette-only commands: app actions with no key of their own anywhere (label, action, help).
+PALETTE_ONLY: tuple[tuple[str, str, str], ...] = (
+    ("Rejection inbox", "rejection_inbox",
+     "Claims that came back (edits, 999, 277CA): fix and send again (i on the Claims screen)."),
+)  # fmt: skip
+
+
 def app_bindings() -> list[Binding]:
     return [
         Binding(c.key, c.action, c.label, show=c.show, id=c.id, tooltip=c.help) for c in COMMANDS
@@ -53,12 +60,23 @@ def screen_binding_ids() -> set[str]:
 
     from textual.dom import DOMNode
 
+    from tui.screens import (
+        claims,
+        coding,
+        encounters,
+        patient_forms,
+        patients,
+        queue,
+        rejections,
+    )
     from tui.screens import codes as codes_screen
-    from tui.screens import coding, encounters, patient_forms, patients, queue
     from tui.screens import home as home_screen
+    from tui.widgets import claim_panels
 
     ids: set[str] = set()
-    for module in (coding, encounters, patient_forms, patients, queue, codes_screen, home_screen):
+    modules = (coding, encounters, patient_forms, patients, queue, codes_screen, home_screen,
+               claims, rejections, claim_panels)  # fmt: skip
+    for module in modules:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, DOMNode):
                 for binding in getattr(cls, "BINDINGS", ()):

@@ -62,7 +62,7 @@ def test_queue(snap_compare, demo_db, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_stage_placeholder(snap_compare, demo_db, size):
     async def run_before(pilot):
-        await pilot.press("f6")
+        await pilot.press("f8")  # Reports: a stage still to be built
         await _settle(pilot)
 
     assert snap_compare(_app(demo_db), terminal_size=size, run_before=run_before)

@@ -1,4 +1,5 @@
-"""The patient forms: demographics (register or edit), guarantor, a new policy, a policy's end.
+"""The patient forms: demographics (register or edit), guarantor, a policy (add or edit), a policy's
+end.
 
 Each is a modal ``FormScreen``: it validates through the core input model (``PatientIn``,
 ``GuarantorIn``, ``PolicyIn``) before calling the service in a worker, shows every problem next to
@@ -40,6 +41,7 @@ from tui.widgets.forms import (
     TextInput,
     ZipInput,
     fmt_date,
+    fmt_money,
     fmt_phone,
     fmt_zip,
 )
@@ -263,13 +265,17 @@ child's guarantor is a parent or legal guardian.
 
 
 class PolicyForm(FormScreen):
-    """Add an insurance policy in its place: primary, secondary or tertiary."""
+    """Add an insurance policy in its place (primary, secondary or tertiary), or correct one
+    (``policy=``: the form starts filled in and saves with ``update_policy``)."""
 
     HELP = """
-## Add an insurance policy
+## Add or correct an insurance policy
 
 Copy the insurance card. **Rank** is the billing order: the *primary* is
 billed first; the *secondary* gets what the primary did not pay.
+
+Correcting a policy (from the rejection inbox), the form opens filled in:
+fix what the payer refused (usually the member ID), exactly as on the card.
 
 - **Payer**: the insurance company (choose with `enter` and the arrows).
 - **Member ID** and **group**: exactly as on the card.
@@ -295,61 +301,109 @@ lost. `escape` closes without saving.
     SUBSCRIBER_FIELDS = ("subscriber_account", "subscriber_first_name", "subscriber_last_name",
                          "subscriber_date_of_birth", "subscriber_sex")  # fmt: skip
 
-    def __init__(self, detail: PatientDetail, payers: Iterable[PayerOut], day: dt.date) -> None:
+    def __init__(
+        self,
+        detail: PatientDetail,
+        payers: Iterable[PayerOut],
+        day: dt.date,
+        policy: PolicyOut | None = None,
+    ) -> None:
         super().__init__()
         self.detail = detail
         self.payers = tuple(payers)
+        self.policy = policy  # editing this policy (``update_policy``); None adds a new one
         p = detail.patient
-        self.FORM_TITLE = f"Add insurance · {p.last_name}, {p.first_name} ({p.account_number})"
+        verb = "Edit insurance" if policy else "Add insurance"
+        self.FORM_TITLE = f"{verb} · {p.last_name}, {p.first_name} ({p.account_number})"
         active = {
             pol.rank
             for pol in detail.policies
             if pol.effective_to is None or pol.effective_to >= day
         }
-        self.default_rank = next((r for r in (1, 2, 3) if r not in active), 1)
+        self.default_rank = (
+            policy.rank if policy else next((r for r in (1, 2, 3) if r not in active), 1)
+        )
         self._subscriber: PatientOut | None = None
         self._subscriber_account = ""
         self._save_after_lookup = False
 
+    def _v(self, name: str) -> str:
+        """The edited policy's value as the form shows it ('' when adding a policy)."""
+        pol = self.policy
+        value = getattr(pol, name, None) if pol is not None else None
+        if value is None:
+            return ""
+        if isinstance(value, dt.date):
+            return fmt_date(value)
+        if name.endswith("_cents"):
+            return fmt_money(value) if value else ""
+        if name == "coinsurance_percent":
+            return str(value) if value else ""
+        return str(value)
+
     def compose_fields(self) -> Iterable[FormField]:
+        v, pol = self._v, self.policy
         payer_options = [(clip(f"{p.name} ({p.payer_code})", 40), p.id) for p in self.payers]
-        yield FormField("payer_id", "Payer", Select(payer_options, prompt="choose the payer", compact=True),
-                        required=True, help="The insurance company on the card.")  # fmt: skip
+        payer = (
+            pol.payer_id if pol and any(p.id == pol.payer_id for p in self.payers) else Select.NULL
+        )
+        dependent = bool(pol) and pol.relationship_code != "18"
+        yield FormField("payer_id", "Payer", Select(payer_options, value=payer, prompt="choose the payer",
+                        compact=True), required=True, help="The insurance company on the card.")  # fmt: skip
         yield FormField("rank", "Rank", Select(RANK_OPTIONS, value=self.default_rank, allow_blank=False,
                         compact=True), required=True, width=16,
                         help="1 primary (billed first), 2 secondary, 3 tertiary.")  # fmt: skip
-        yield FormField("member_id", "Member ID", TextInput(max_length=80), required=True)
-        yield FormField("group_number", "Group", TextInput(max_length=50))
-        yield FormField("effective_from", "Effective from", DateInput(), required=True, width=12)
+        yield FormField(
+            "member_id", "Member ID", TextInput(v("member_id"), max_length=80), required=True
+        )
+        yield FormField("group_number", "Group", TextInput(v("group_number"), max_length=50))
+        yield FormField("effective_from", "Effective from", DateInput(v("effective_from")), required=True,
+                        width=12)  # fmt: skip
         yield FormField(
             "effective_to",
             "Effective to",
-            DateInput(placeholder="open"),
+            DateInput(v("effective_to"), placeholder="open"),
             width=12,
             help="The last day of coverage; empty while coverage continues.",
         )
-        yield FormField("copay_cents", "Copay", MoneyInput(), width=12)
-        yield FormField("coinsurance_percent", "Coinsurance %", PercentInput(), width=6)
-        yield FormField("deductible_cents", "Deductible", MoneyInput(), width=12)
-        yield FormField("out_of_pocket_max_cents", "Out-of-pocket max", MoneyInput(), width=12)
-        yield FormField("relationship_code", "Relationship", Select(RELATIONSHIP_OPTIONS, value="18",
+        yield FormField("copay_cents", "Copay", MoneyInput(v("copay_cents")), width=12)
+        yield FormField("coinsurance_percent", "Coinsurance %", PercentInput(v("coinsurance_percent")),
+                        width=6)  # fmt: skip
+        yield FormField(
+            "deductible_cents", "Deductible", MoneyInput(v("deductible_cents")), width=12
+        )
+        yield FormField("out_of_pocket_max_cents", "Out-of-pocket max",
+                        MoneyInput(v("out_of_pocket_max_cents")), width=12)  # fmt: skip
+        relationship = pol.relationship_code if pol else "18"
+        yield FormField("relationship_code", "Relationship", Select(RELATIONSHIP_OPTIONS, value=relationship,
                         allow_blank=False, compact=True), required=True, width=14,
                         help="The patient's relationship to the subscriber (policy holder).")  # fmt: skip
-        yield FormField("plan_name", "Plan name", TextInput(max_length=60))
+        yield FormField("plan_name", "Plan name", TextInput(v("plan_name"), max_length=60))
         yield FormField("subscriber_account", "Subscriber acct", AccountInput(), width=12, model=False,
-                        disabled=True, help="The subscriber's account number, when they are a "
+                        disabled=not dependent, help="The subscriber's account number, when they are a "
                         "patient here: their name and date of birth are taken from their record.")  # fmt: skip
+        sub = dependent and pol is not None
         yield FormField(
-            "subscriber_date_of_birth", "Subscriber born", DateInput(), width=12, disabled=True
+            "subscriber_date_of_birth",
+            "Subscriber born",
+            DateInput(v("subscriber_date_of_birth") if sub else ""),
+            width=12,
+            disabled=not dependent,
         )
         yield FormField(
-            "subscriber_first_name", "Subscriber first", TextInput(max_length=35), disabled=True
+            "subscriber_first_name",
+            "Subscriber first",
+            TextInput(v("subscriber_first_name") if sub else "", max_length=35),
+            disabled=not dependent,
         )
         yield FormField(
-            "subscriber_last_name", "Subscriber last", TextInput(max_length=60), disabled=True
+            "subscriber_last_name",
+            "Subscriber last",
+            TextInput(v("subscriber_last_name") if sub else "", max_length=60),
+            disabled=not dependent,
         )
         yield FormField("subscriber_sex", "Subscriber sex", Select(SEX_OPTIONS, prompt="choose", compact=True),
-                        width=16, disabled=True)  # fmt: skip
+                        width=16, disabled=not dependent)  # fmt: skip
 
     # -- the subscriber ---------------------------------------------------------------------
     def _relationship(self) -> str:
@@ -429,10 +483,17 @@ lost. `escape` closes without saving.
         account = self.field("subscriber_account").raw().strip().upper()
         if self._relationship() != "18" and account and self._subscriber is not None:
             return {"subscriber_patient_id": self._subscriber.id}
+        pol = self.policy
+        if (pol is not None and self._relationship() != "18" and not account
+                and pol.subscriber_patient_id not in (None, pol.patient_id)):  # fmt: skip
+            return {"subscriber_patient_id": pol.subscriber_patient_id}  # kept from the record
         return {}
 
     def submit(self, model: PolicyIn) -> None:
-        self.load("save", patients.add_policy, self.detail.patient.id, model)
+        if self.policy is not None:
+            self.load("save", patients.update_policy, self.policy.id, model)
+        else:
+            self.load("save", patients.add_policy, self.detail.patient.id, model)
 
 
 class LastDayIn(pydantic.BaseModel):

@@ -29,8 +29,6 @@ STAGES = {
                    "authorization and the provider's clinical note."),
     "coding": ("Coding", "The note beside the code entry: ICD-10-CM diagnoses, CPT/HCPCS lines "
                "with modifiers, units, charges and diagnosis pointers."),
-    "claims": ("Claims", "Claims built from coded visits, checked by the scrubber, sent as 837P, "
-               "and followed through acknowledgments."),
     "payments": ("Payments", "835 remittances posted to the cent, manual posting of paper EOBs "
                  "and patient payments."),
     "reports": ("Reports", "Accounts receivable by age, denials by reason, and the office's KPIs."),
