@@ -9,7 +9,8 @@ from textual.widgets import DataTable, Input
 from core.services import dashboard, lookup
 from core.store import Store
 from tui.app import ClaimDeskApp
-from tui.screens.queue import ClaimSummary, QueueScreen
+from tui.screens.claims import ClaimScreen
+from tui.screens.queue import QueueScreen
 
 from .conftest import wait_until
 
@@ -62,10 +63,11 @@ async def test_a_queue_opens_filters_sorts_and_shows_a_claim(demo_db):
         await pilot.press("enter")  # leaves the filter box for the table
         assert app.focused is table
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, ClaimSummary))
-        summary = app.screen
-        assert summary.detail.claim.status == "rejected"
-        assert summary.detail.events[0].to_status == "draft"
+        await wait_until(pilot, lambda: isinstance(app.screen, ClaimScreen))
+        shown = app.screen
+        await wait_until(pilot, lambda: getattr(shown, "record", None) is not None)
+        assert shown.record.detail.claim.status == "rejected"
+        assert shown.record.detail.events[0].to_status == "draft"
         await pilot.press("escape")
         assert app.screen is queue
         await pilot.press("escape")  # clears the filter

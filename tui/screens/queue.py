@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from core.services import claims, dashboard
+from core.services import dashboard
 from tui.bindings import identify
 from tui.format import day, money
 from tui.messages import Loaded
@@ -88,8 +85,6 @@ Work the oldest items first: payers count days from the date of service.
         if message.what == "items":
             self.items = list(message.value)
             self._fill()
-        elif message.what == "claim":
-            self.app.push_screen(ClaimSummary(message.value))
 
     def _visible(self) -> list[dashboard.QueueItem]:
         text = self.query_one("#filter", Input).value.strip().lower()
@@ -161,50 +156,6 @@ Work the oldest items first: payers count days from the date of service.
         elif item.kind == "patient":
             open_patient(self.app, item.patient_id)
         else:
-            self.load("claim", claims.get_claim, item.record_id)
+            from tui.screens.claims import ClaimScreen
 
-
-class ClaimSummary(ModalScreen[None]):
-    """A claim's lines, money and timeline (the full claim screen comes with the Claims stage)."""
-
-    BINDINGS = identify("claim_summary", [Binding("escape", "dismiss", "Close", tooltip="Close")])
-    DEFAULT_CSS = """
-    ClaimSummary { align: center middle; }
-    ClaimSummary > Vertical { width: 90%; height: 90%; border: round $accent; background: $panel;
-                              padding: 0 1; }
-    ClaimSummary DataTable { height: auto; max-height: 12; }
-    ClaimSummary #events { height: 1fr; }
-    ClaimSummary .event { padding-left: 1; }
-    """
-
-    def __init__(self, detail) -> None:
-        super().__init__()
-        self.detail = detail
-
-    def compose(self) -> ComposeResult:
-        c, m = self.detail.claim, self.detail.money
-        with Vertical():
-            yield Static(
-                f"[b]Claim {c.patient_control_number}[/b]  status [b]{c.status}[/b]  "
-                f"frequency {c.frequency_code}  payer rank {c.payer_rank}\n"
-                f"Charge {money(m.charge_cents)} · paid {money(m.paid_cents)} · "
-                f"adjusted {money(m.adjustment_cents)} · patient {money(m.patient_responsibility_cents)}"
-                f" · balance {money(m.balance_cents)}"
-            )
-            lines = DataTable(id="lines", cursor_type="row")
-            yield lines
-            yield Static("[b]Timeline[/b]")
-            with VerticalScroll(id="events"):
-                for e in self.detail.events:
-                    yield Static(
-                        f"{day(e.at)}  {escape(e.actor)}  {e.from_status or 'new'} → "
-                        f"[b]{e.to_status}[/b]: {escape(e.reason)}",
-                        classes="event",
-                    )
-
-    def on_mount(self) -> None:
-        lines = self.query_one("#lines", DataTable)
-        lines.add_columns("#", "Date", "Code", "Mods", "Units", "Charge", "Dx")
-        lines.add_rows((str(ln.line_number), day(ln.date_of_service), ln.code, ln.modifiers,
-                        str(ln.units), money(ln.charge_cents), ln.pointers)
-                       for ln in self.detail.lines)  # fmt: skip
+            self.app.push_screen(ClaimScreen(item.record_id))
