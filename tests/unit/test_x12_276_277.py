@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
-import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,7 @@ from core.x12.x270 import Person
 from core.x12.x276 import StatusRequest, build_276, check_276, parse_276
 from core.x12.x277 import StatusAnswer, build_277, parse_277
 from core.x12.x999 import X12FileError
+from tests.x12_referee import maps_with_shared, referee
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLES = SHARED / "x12-samples"
@@ -379,39 +377,9 @@ def test_bad_276_files_raise_one_plain_sentence():
 
 # -- the referee: pyx12 with the shared 277 (X212) map -------------------------------------------
 @pytest.fixture(scope="module")
-def pyx12_map_dir(tmp_path_factory) -> Path:
-    pyx12 = pytest.importorskip("pyx12")
-    if not all((MAPS / n).exists() for n in ("277.5010.X212.xml", "maps.xml")):
-        pytest.skip(f"the shared 277 map is not at {MAPS}")
-    target = tmp_path_factory.mktemp("pyx12") / "map"
-    shutil.copytree(Path(pyx12.__file__).parent / "map", target)
-    for item in MAPS.glob("*.xml"):
-        shutil.copy(item, target / item.name)
-    return target
-
-
-def _errors(node) -> list:
-    if isinstance(node, dict):
-        return [e for k, v in node.items() for e in (v if k == "errors" and v else _errors(v))]
-    if isinstance(node, list):
-        return [e for item in node for e in _errors(item)]
-    return []
-
-
-def referee(map_dir: Path, text: str, tmp_path: Path) -> tuple[bool, list]:
-    import pyx12.params
-    import pyx12.x12n_document
-
-    src = tmp_path / "out.277"
-    src.write_text(text)
-    report = io.StringIO()
-    try:
-        ok = pyx12.x12n_document.x12n_document(
-            pyx12.params.params(), str(src), None, None, fd_json=report, map_path=str(map_dir)
-        )
-    except Exception as exc:  # pragma: no cover - a map pyx12 cannot load
-        pytest.skip(f"pyx12 cannot use the shared 277 map: {exc}")
-    return ok, _errors(json.loads(report.getvalue() or "{}"))
+def pyx12_map_dir(tmp_path_factory):
+    """The 277 X212 map comes from ../shared/x12-maps."""
+    return maps_with_shared(tmp_path_factory, ("277.5010.X212.xml",))
 
 
 def test_pyx12_passes_our_277(pyx12_map_dir, tmp_path):

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
-import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -32,6 +29,7 @@ from core.x12.x277ca import (
     build_277ca,
     parse_277ca,
 )
+from tests.x12_referee import referee
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples"
 NTH = "277CA/Inteligenz___SampleEdiFiles__INS___276___5010__277_Deidentified_from_nth.txt"
@@ -322,35 +320,9 @@ def test_status_words_and_fix_hints():
 
 # -- the referee: pyx12 with its stock 277CA (X214) map ----------------------------------------
 @pytest.fixture(scope="module")
-def pyx12_map_dir(tmp_path_factory) -> Path:
-    pyx12 = pytest.importorskip("pyx12")
-    source = Path(pyx12.__file__).parent / "map"
-    if not (source / "277.5010.X214.xml").exists():
-        pytest.skip("pyx12 has no 277CA map")
-    target = tmp_path_factory.mktemp("pyx12") / "map"
-    shutil.copytree(source, target)
-    return target
-
-
-def _errors(node) -> list:
-    if isinstance(node, dict):
-        return [e for k, v in node.items() for e in (v if k == "errors" and v else _errors(v))]
-    if isinstance(node, list):
-        return [e for item in node for e in _errors(item)]
-    return []
-
-
-def referee(map_dir: Path, text: str, tmp_path: Path) -> tuple[bool, list]:
-    import pyx12.params
-    import pyx12.x12n_document
-
-    src = tmp_path / "out.277"
-    src.write_text(text)
-    report = io.StringIO()
-    ok = pyx12.x12n_document.x12n_document(
-        pyx12.params.params(), str(src), None, None, fd_json=report, map_path=str(map_dir)
-    )
-    return ok, _errors(json.loads(report.getvalue() or "{}"))
+def pyx12_map_dir():
+    """pyx12's stock maps carry the 277CA (005010X214)."""
+    return None
 
 
 @pytest.mark.parametrize("which", ["mixed", "one accepted", "batch rejected"])

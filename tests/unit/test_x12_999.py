@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
-import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -30,6 +27,7 @@ from core.x12.x999 import (
     build_999,
     parse_999,
 )
+from tests.x12_referee import referee
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples"
 WISCONSIN = "999/Inteligenz___SampleEdiFiles__Acknowledgments___999__DHS_Wisconsin_Sample.txt"
@@ -321,35 +319,9 @@ def test_code_descriptions():
 
 # -- the referee: pyx12 with its stock 999 map -------------------------------------------------
 @pytest.fixture(scope="module")
-def pyx12_map_dir(tmp_path_factory) -> Path:
-    pyx12 = pytest.importorskip("pyx12")
-    source = Path(pyx12.__file__).parent / "map"
-    if not (source / "999.5010X231.A1.xml").exists():
-        pytest.skip("pyx12 has no 999 map")
-    target = tmp_path_factory.mktemp("pyx12") / "map"
-    shutil.copytree(source, target)
-    return target
-
-
-def _errors(node) -> list:
-    if isinstance(node, dict):
-        return [e for k, v in node.items() for e in (v if k == "errors" and v else _errors(v))]
-    if isinstance(node, list):
-        return [e for item in node for e in _errors(item)]
-    return []
-
-
-def referee(map_dir: Path, text: str, tmp_path: Path) -> tuple[bool, list]:
-    import pyx12.params
-    import pyx12.x12n_document
-
-    src = tmp_path / "out.999"
-    src.write_text(text)
-    report = io.StringIO()
-    ok = pyx12.x12n_document.x12n_document(
-        pyx12.params.params(), str(src), None, None, fd_json=report, map_path=str(map_dir)
-    )
-    return ok, _errors(json.loads(report.getvalue() or "{}"))
+def pyx12_map_dir():
+    """pyx12's stock maps carry the 999 (005010X231A1)."""
+    return None
 
 
 @pytest.mark.parametrize("which", ["mixed", "all accepted", "all rejected"])
