@@ -39,7 +39,8 @@ class ClaimDeskApp(App):
         "coding": partial(_lazy, "tui.screens.coding", "CodingScreen"),
         "codes": partial(_lazy, "tui.screens.codes", "CodesScreen"),
         "claims": partial(_lazy, "tui.screens.claims", "ClaimsScreen"),
-        **{name: partial(_stage, name) for name in ("payments", "reports")},
+        "payments": partial(_lazy, "tui.screens.payments", "PaymentsScreen"),
+        **{name: partial(_stage, name) for name in ("reports",)},
     }
     DEFAULT_MODE = "home"
     COMMANDS = App.COMMANDS | {RecordsProvider}

@@ -61,21 +61,26 @@ def screen_binding_ids() -> set[str]:
     from textual.dom import DOMNode
 
     from tui.screens import (
+        batches,
         claims,
         coding,
+        denials,
         encounters,
+        era,
         patient_forms,
         patients,
+        payments,
         queue,
         rejections,
     )
     from tui.screens import codes as codes_screen
     from tui.screens import home as home_screen
-    from tui.widgets import claim_panels
+    from tui.widgets import claim_panels, payment_panels
 
     ids: set[str] = set()
     modules = (coding, encounters, patient_forms, patients, queue, codes_screen, home_screen,
-               claims, rejections, claim_panels)  # fmt: skip
+               claims, rejections, claim_panels, payments, era, denials, batches,
+               payment_panels)  # fmt: skip
     for module in modules:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, DOMNode):
