@@ -44,7 +44,6 @@ from sqlalchemy.orm import Session
 from core.errors import NotFound, ValidationError
 from core.schemas import Frozen
 from core.services.answers import ImportOutcome
-from core.services.ledger import new_txn
 from core.services.settlement import CONTRACTUAL, target_status
 from core.store import Store
 from core.workflow import TRANSITIONS, ClaimStatus, transition
@@ -280,6 +279,7 @@ class _Batch:
     lines_posted: int = 0
     denied_claims: set[int] = field(default_factory=set)  # a denial CAS left on insurance
     held_for_next: set[int] = field(default_factory=set)  # PR kept for the next payer
+    txn_seq: int = 0
 
 
 def _post_amounts(b: _Batch, *, account_id: int, claim: _ClaimRow, line_id: int | None,
@@ -340,7 +340,10 @@ def _post_remittance(s: Session, b: _Batch, r: Remittance835, remittance_id: int
             adjs_of.append([])
             continue
         rc_rows.append(_remit_claim_row(remittance_id, clp, claim.id, ""))
-        txn = new_txn()
+        # Sequential within the file (not a random UUID): the ledger's txn index takes them in
+        # order, and one posting's entries are easy to find by eye.
+        b.txn_seq += 1
+        txn = f"835-{remittance_id}-{b.txn_seq:06d}"
         account_id = accounts[claim.patient_id]
         b.touched_accounts.add(account_id)
         used: set[int] = set()
@@ -486,7 +489,7 @@ def _settle_all(s: Session, b: _Batch, claims: dict[str, _ClaimRow]) -> dict[int
             moves[current].append(cid)
         after[cid] = current
     if events:
-        s.execute(ClaimEvent.__table__.insert(), events)
+        _fast_insert(s, ClaimEvent.__table__, events)
     for status, cids in moves.items():
         for chunk in _chunks(cids):
             s.execute(update(Claim).where(Claim.id.in_(chunk))
@@ -611,7 +614,7 @@ def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
                       .execution_options(synchronize_session=False))  # fmt: skip
         after = _settle_all(s, b, claims)
         by_claim = {c.id: c for c in claims.values()}
-        s.execute(AuditRecord.__table__.insert(), [
+        _fast_insert(s, AuditRecord.__table__, [
             dict(actor=store.actor, action="post", entity="claim", entity_id=str(p.claim_id),
                  patient_id=by_claim[p.claim_id].patient_id,
                  summary=f"835 {name}: paid ${p.paid_cents / 100:,.2f} ({p.status_code})")
