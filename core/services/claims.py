@@ -538,3 +538,65 @@ def timeline(store: Store, claim_id: int) -> list[TimelineItem]:
         order = {"status": 0, "file": 1, "answer": 2, "rejection": 3, "note": 4, "call": 4}
         items.sort(key=lambda i: (i.at, order.get(i.kind, 9)))
         return items
+
+
+# -- voiding a claim the payer has (frequency 8) -------------------------------------------------
+VOIDABLE = (ClaimStatus.ACCEPTED.value, ClaimStatus.PENDING.value, ClaimStatus.PAID.value,
+            ClaimStatus.PARTIALLY_PAID.value, ClaimStatus.DENIED.value, ClaimStatus.CLOSED.value)  # fmt: skip
+
+
+def void_claim(
+    store: Store, claim_id: int, *, reason: str, today: dt.date | None = None
+) -> ClaimDetail:
+    """Tell the payer to cancel a claim it has (billed to the wrong patient or payer, a visit
+    that did not happen): a new claim with frequency 8 and the payer's claim number (REF*F8),
+    the same lines, scrubbed and ready to send. It moves no money by itself: the payer's 835
+    reverses what it paid on the original, and posting puts that back on the original."""
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ValidationError("say why the claim is voided (at least 5 characters)")
+    with translate_db_errors("claim"), store.uow() as uow:
+        s = uow.session
+        original = _get(s, claim_id)
+        if original.status not in VOIDABLE:
+            raise ValidationError(
+                f"claim {original.patient_control_number} is {original.status}; only a claim "
+                "the payer has accepted or adjudicated is voided with frequency 8 (an unsent "
+                "claim is simply voided)"
+            )
+        if not original.payer_claim_number:
+            raise ValidationError(
+                f"claim {original.patient_control_number} has no payer claim number; a void "
+                "must carry it (REF*F8): find it on the 277CA or the 835"
+            )
+        if original.frequency_code == "8":
+            raise ValidationError("this claim is itself a void")
+        void = Claim(
+            encounter_id=original.encounter_id, patient_id=original.patient_id,
+            policy_id=original.policy_id, payer_id=original.payer_id,
+            payer_rank=original.payer_rank, patient_control_number=f"tmp-void-{original.id}",
+            frequency_code="8", replaces_claim_id=original.id,
+            payer_claim_number=original.payer_claim_number, status=ClaimStatus.DRAFT.value,
+            total_charge_cents=original.total_charge_cents, created_by=store.actor,
+        )  # fmt: skip
+        for line in original.lines:
+            void.lines.append(ClaimLine(
+                service_line_id=line.service_line_id, line_number=line.line_number,
+                date_of_service=line.date_of_service, code=line.code, modifiers=line.modifiers,
+                units=line.units, charge_cents=line.charge_cents, pointers=line.pointers,
+            ))  # fmt: skip
+        s.add(void)
+        s.flush()
+        void.patient_control_number = pcn_for(void.id)
+        _record(s, void, creation_event(
+            store.actor, f"void of {original.patient_control_number} "
+            f"(payer claim {original.payer_claim_number}): {reason}"))  # fmt: skip
+        s.add(ClaimNote(claim_id=original.id, actor=store.actor, kind="note",
+                        text=f"void sent as {void.patient_control_number}: {reason}"))  # fmt: skip
+        s.flush()
+        scrub_and_route(s, [void.id], actor=store.actor, today=today or dt.date.today())
+        uow.audit("void", "claim", original.id,
+                  f"void {void.patient_control_number} of {original.patient_control_number}: "
+                  f"{reason}", patient_id=original.patient_id)  # fmt: skip
+        s.refresh(void)
+        return _detail(s, void)

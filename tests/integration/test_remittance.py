@@ -347,3 +347,31 @@ def test_with_a_secondary_on_file_the_pr_waits_for_it(codes_store, world):
     assert "AMT*D*105" in text and "CAS*PR*2*30" in text and "SBR*S" in text
     report = validate_x12(text)
     assert report.ok and report.findings == (), [str(f) for f in report.findings]
+
+
+def test_a_void_goes_out_as_frequency_8_and_the_reversal_posts_to_the_original(codes_store, world):
+    from core.errors import ValidationError
+    from core.x12.pyx12_check import validate_x12
+
+    store = codes_store
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    paid = clp(pcn, "1", 21000, 21000, svc("99214", 18500, 18500), svc("36415", 2500, 2500))
+    assert post(store, text_835(paid, trace="EFT1")).applied
+    with pytest.raises(ValidationError, match="why"):
+        claims.void_claim(store, cid, reason="")
+    void = claims.void_claim(store, cid, reason="billed to the wrong patient", today=BILLED_ON)
+    assert (void.claim.frequency_code, void.claim.replaces_claim_id) == ("8", cid)
+    assert void.claim.status == "ready" and void.claim.payer_claim_number == "PAYER123"
+    (path,) = submission.submit(store, claim_ids=[void.claim.id], today=BILLED_ON,
+                                now=NOW).files  # fmt: skip
+    text = open(path).read()
+    assert ":B:8*" in text and "REF*F8*PAYER123" in text
+    report = validate_x12(text)
+    assert report.ok and report.findings == (), [str(f) for f in report.findings]
+    # The payer reverses its payment on the original: the money goes back there.
+    reversal = clp(pcn, "22", -21000, -21000, svc("99214", -18500, -18500),
+                   svc("36415", -2500, -2500))  # fmt: skip
+    assert post(store, text_835(reversal, trace="EFT2")).applied
+    assert money(store, cid).balance_cents == 21000
+    assert money(store, void.claim.id).charge_cents == 0  # the void itself moves no money
