@@ -141,3 +141,20 @@ def status(state: CliState, claim_ids: tuple[int, ...], as_json: bool) -> None:
         click.echo(f"wrote {path}: status asked for {count} claim(s)")
     else:
         click.echo("No claim is due for a status request.")
+
+
+@claims.command("void")
+@click.argument("claim_id", type=int)
+@click.option("--reason", required=True, help="Why the claim is voided (kept on the claim).")
+@click.option("--json", "as_json", is_flag=True, help="Print the void claim as JSON.")
+@pass_state
+def void(state: CliState, claim_id: int, reason: str, as_json: bool) -> None:
+    """Void a claim the payer has: a frequency-8 claim with the payer's claim number, ready to
+    send with the next `claims submit`."""
+    made = claim_svc.void_claim(state.store(), claim_id, reason=reason)
+    if as_json:
+        (row,) = claim_svc.claim_rows(state.store(), claim_ids=[made.claim.id])
+        emit_json(row_json(row))
+    else:
+        click.echo(f"void {made.claim.patient_control_number} of claim {claim_id} is "
+                   f"{made.claim.status}")  # fmt: skip

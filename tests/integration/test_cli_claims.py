@@ -105,3 +105,13 @@ def test_dry_run_writes_nothing(office, tmp_path):
     assert o["dry_run"] and not o["posted"] and o["claims_matched"] == 1
     assert claims.claim_rows(store)[0].status == "batched"
     store.dispose()
+
+
+def test_void_through_the_cli(office):
+    store = Store(str(office))
+    (row,) = claims.claim_rows(store)
+    store.dispose()
+    # Not with the payer yet: refused with the reason, exit 1.
+    refused = cd(office, "claims", "void", str(row.id), "--reason", "wrong patient billed")
+    assert refused.returncode == 1 and "only a claim the payer has" in refused.stderr
+    assert cd(office, "claims", "void", str(row.id)).returncode == 2  # --reason is required

@@ -523,3 +523,37 @@ def test_resubmit_refuses_a_claim_that_is_not_ready(demo_db):
     assert claims.get_claim(store, claim.id).claim.status == "edits"
     assert submission.files_for_claim(store, claim.id) == []
     store.dispose()
+
+
+async def test_void_a_paid_claim_from_the_claim_screen(demo_db):
+    from sqlalchemy import select
+
+    from db.models import Claim
+    from tui.screens.claims import VoidForm
+
+    store = Store(demo_db)
+    with store.uow() as uow:
+        paid = uow.session.scalars(
+            select(Claim).where(Claim.status == "paid", Claim.frequency_code == "1",
+                                Claim.payer_claim_number.is_not(None)).order_by(Claim.id)
+        ).first()  # fmt: skip
+        cid, pid, number = paid.id, paid.patient_id, paid.payer_claim_number
+    app = _app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_record("claim", cid, pid)
+        await wait_until(pilot, lambda: isinstance(app.screen, ClaimScreen)
+                         and app.screen.record is not None)  # fmt: skip
+        screen = app.screen
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, VoidForm))
+        form = app.screen
+        await pilot.press(*"no", "ctrl+s")  # too short: refused, nothing made
+        await wait_until(pilot, lambda: "at least 5 characters"
+                         in str(form.query_one("#form-error").render()))  # fmt: skip
+        await pilot.press("ctrl+u", *"billed to the wrong patient", "ctrl+s")
+        await wait_until(pilot, lambda: app.screen is screen)
+    (void,) = [r for r in claims.claim_rows(store) if r.frequency_code == "8"]
+    detail = claims.get_claim(store, void.id)
+    assert detail.claim.replaces_claim_id == cid and detail.claim.payer_claim_number == number
+    assert detail.claim.status == "ready"
+    assert claims.get_claim(store, cid).claim.status == "paid"  # until the payer reverses it

@@ -446,7 +446,9 @@ Keys: `s` scrub again (after fixing the visit or the insurance), `o`
 override the highlighted warning, `n` add a note or a call, `p` print the
 CMS-1500 on plain paper (PDF), `P` the same for pre-printed red forms,
 `c` correct a rejected claim (back to draft, refreshed, scrubbed), `b` send
-this claim in a batch (ready claims), `escape` back.
+this claim in a batch (ready claims), `v` void a claim the payer already has
+(a frequency-8 claim with the payer's claim number goes out; the payer then
+reverses what it paid), `escape` back.
 """
 
     BINDINGS = [
@@ -475,6 +477,8 @@ this claim in a batch (ready claims), `escape` back.
                 tooltip="Batch this ready claim into an 837 file."),
         Binding("r", "reload", "Reload", show=False, id="claim.reload",
                 tooltip="Read the claim again."),
+        Binding("v", "void", "Void", show=False, id="claim.void",
+                tooltip="Void a claim the payer has: a frequency-8 claim goes out."),
         Binding("escape", "back", "Back", id="claim.back", tooltip="Back to the list."),
     ]  # fmt: skip
 
@@ -720,6 +724,20 @@ this claim in a batch (ready claims), `escape` back.
         self.load("correct", rejections.correct, self.claim_id, expected_version=claim.version,
                   today=self.app.today)  # fmt: skip
 
+    def action_void(self) -> None:
+        claim = self.claim
+        if claim is None:
+            return
+        form = VoidForm(f"Void {claim.patient_control_number} (frequency 8)", void_with_reason,
+                        self.claim_id, today=self.app.today)  # fmt: skip
+        self.app.push_screen(form, self._voided)
+
+    def _voided(self, void: ClaimOut | None) -> None:
+        if void is not None:
+            self.notify(f"Void {void.patient_control_number} is {void.status}: press F6 and send "
+                        "it with the next batch.", title="Void made", timeout=8)  # fmt: skip
+            self.action_reload()
+
     def action_submit(self) -> None:
         claim = self.claim
         if claim is None:
@@ -735,6 +753,28 @@ this claim in a batch (ready claims), `escape` back.
         progress.start("submit", f"Submitting {claim.patient_control_number}", ("submit",))
         self.load("submit", submit_claims, [self.claim_id], None, today=self.app.today,
                   progress=reporter(self, "submit"))  # fmt: skip
+
+
+def void_with_reason(store: Any, claim_id: int, reason: str, *, today: Any) -> ClaimOut:
+    """The void service in the shape the reason form calls (a worker function)."""
+    return claims.void_claim(store, claim_id, reason=reason, today=today).claim
+
+
+class VoidForm(OverrideForm):
+    """Why the claim is voided; saving makes the frequency-8 claim."""
+
+    HELP = """
+## Void a claim
+
+A void tells the payer to cancel a claim it already has: billed to the
+wrong patient or payer, or for a visit that did not happen. ClaimDesk makes
+a new claim with frequency code 8 and the payer's claim number (REF*F8),
+scrubs it and leaves it ready to send. The payer then takes back what it
+paid, and that reversal posts to the original claim.
+
+Say why in a few words (at least 5 characters). `ctrl+s` makes the void;
+`escape` closes without changing anything.
+"""
 
 
 def open_claim(app: Any, claim_id: int) -> None:
