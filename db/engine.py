@@ -45,6 +45,9 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+SQLITE_CACHE_KIB = 65536  # the page cache of every connection, in KiB
+
+
 def _sqlite_on_connect(
     dbapi_connection, _record
 ) -> None:  # pragma: no cover - exercised via engines
@@ -55,7 +58,7 @@ def _sqlite_on_connect(
     cursor.execute("PRAGMA synchronous=NORMAL")
     # A 64 MB page cache (the default is 2 MB): posting a 10,000-claim 835 updates the ledger's
     # indexes some 200,000 times, and at 100,000 patients those indexes outgrow 2 MB.
-    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 

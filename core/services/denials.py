@@ -190,6 +190,16 @@ def _ledger_rows(session: Session, claim_ids: Sequence[int]) -> dict[int, list[_
     return out
 
 
+DENIED_MARKER = "denied $"
+
+
+def _marker_cents(memo: str) -> int:
+    try:
+        return Money.parse(memo[len("denied ") :].split(" ", 1)[0].replace("$", "")).cents
+    except (ValueError, ValidationError):
+        return 0
+
+
 def _denial_buckets(rows: Sequence[_Row]) -> dict[tuple[int | None, str, str], int]:
     """What the payer's denial adjustments still keep written off, per (line, group, CARC)."""
     buckets: dict[tuple[int | None, str, str], int] = defaultdict(int)
@@ -341,7 +351,13 @@ def _items(
             continue
         sums: dict[tuple[str, str], int] = defaultdict(int)
         for r in rows.get(cid, []):
-            if not r.ours:
+            if r.ours:
+                continue
+            if r.cents == 0 and r.memo.startswith(DENIED_MARKER):
+                # A denial recorded by hand (paper EOB) and left with the payer: the marker
+                # carries the amount denied ("denied $210.00 (CO-50), left with the payer").
+                sums[(r.group, r.reason)] += _marker_cents(r.memo)
+            else:
                 sums[(r.group, r.reason)] -= r.cents
         sums = {k: v for k, v in sums.items() if v}
         raw[cid] = ("ledger" if sums else "none", sums, [])

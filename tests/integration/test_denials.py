@@ -477,3 +477,22 @@ def test_actions_check_the_version_the_user_saw(store, world):
     out = denials.write_off(store, claim_id, reason_code="50", note="x",
                             expected_version=item.version)  # fmt: skip
     assert out.status == "closed"
+
+
+def test_a_paper_eob_denial_shows_its_reason_and_amount_in_the_queue(store, world):
+    """Manual posting leaves a denial with the payer (a zero-amount marker keeps the CARC):
+    the queue shows the reason with the amount denied, not "no reason on file"."""
+    from core.services import payments
+
+    cid = accepted_claim(store, world)
+    batch = payments.open_batch(store, payer_id=world["payer"].id, method="check",
+                                reference="CHK77", deposit_date=DOS + dt.timedelta(days=20),
+                                total="1.00")  # fmt: skip
+    payments.post_eob_line(store, batch.id, cid, paid="0",
+                           adjustments=[("CO", "50", "210.00")], denied=True)  # fmt: skip
+    (item,) = denials.denial_queue(store, today=DOS + dt.timedelta(days=25))
+    assert item.claim_id == cid and item.reasons_source == "ledger"
+    assert [(r.group_code, r.reason_code, r.amount_cents) for r in item.reasons] == [
+        ("CO", "50", 21000)
+    ]
+    assert item.at_stake_cents == 21000

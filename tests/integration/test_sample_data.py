@@ -498,8 +498,10 @@ def test_a_failed_seed_writes_nothing(tmp_path, monkeypatch):
         0,
     ]
     con.close()
-    with store.engine.connect() as pooled:  # the loader's big page cache was given back
-        assert pooled.exec_driver_sql("PRAGMA cache_size").scalar() == -2000
+    from db.engine import SQLITE_CACHE_KIB
+
+    with store.engine.connect() as pooled:  # the loader's bigger page cache was given back
+        assert pooled.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
     monkeypatch.undo()
     assert demo.seed(store, patients=20, encounters=20).patients == 20
     store.dispose()
