@@ -41,9 +41,13 @@ def sync(ctx: click.Context, connection: str | None, as_json: bool) -> None:
     else:
         click.echo(f"sent {len(result.sent)} file(s); fetched {len(result.fetched)} answer(s)")
         for o in result.imported:
-            state = "applied" if o.applied else "REFUSED"
-            click.echo(f"  {o.file}: {o.type} {state}: {o.accepted} accepted, "
-                       f"{o.rejected} rejected")  # fmt: skip
+            state = "applied" if o.applied else ("HELD for review" if o.held else "REFUSED")
+            if o.type == "835":
+                what = (f"{o.claims_matched} claim(s) posted, paid ${o.paid_cents / 100:,.2f}"
+                        + (f", {len(o.unmatched)} unmatched" if o.unmatched else ""))  # fmt: skip
+            else:
+                what = f"{o.accepted} accepted, {o.rejected} rejected"
+            click.echo(f"  {o.file}: {o.type} {state}: {what}")
             for line in o.errors:
                 click.echo(f"    error: {line}")
     if result.problems:

@@ -117,10 +117,11 @@ def import_files(ctx: click.Context, files: tuple[Path, ...], dry_run: bool, as_
             verb = "would apply" if o.dry_run else ("applied" if o.applied else "REFUSED")
             if o.errors:
                 verb = "REFUSED"
-            click.echo(
-                f"{path}: {o.type} {verb}: {o.claims_matched} claim(s) matched, "
-                f"{o.accepted} accepted, {o.rejected} rejected"
-            )
+            if o.type == "835":
+                what = f"paid ${o.paid_cents / 100:,.2f}, {o.lines_posted} line(s)"
+            else:
+                what = f"{o.accepted} accepted, {o.rejected} rejected"
+            click.echo(f"{path}: {o.type} {verb}: {o.claims_matched} claim(s) matched, {what}")
             for line in o.errors:
                 click.echo(f"  error: {line}")
             for line in o.warnings:
