@@ -9,6 +9,7 @@ import click
 
 from cli.main import EXIT_USER_ERROR, CliState, emit_json, pass_state
 from cli.x12 import import_json
+from core.money import Money
 
 
 @click.group()
@@ -43,7 +44,7 @@ def sync(ctx: click.Context, connection: str | None, as_json: bool) -> None:
         for o in result.imported:
             state = "applied" if o.applied else ("HELD for review" if o.held else "REFUSED")
             if o.type == "835":
-                what = (f"{o.claims_matched} claim(s) posted, paid ${o.paid_cents / 100:,.2f}"
+                what = (f"{o.claims_matched} claim(s) posted, paid {Money(o.paid_cents).format()}"
                         + (f", {len(o.unmatched)} unmatched" if o.unmatched else ""))  # fmt: skip
             else:
                 what = f"{o.accepted} accepted, {o.rejected} rejected"

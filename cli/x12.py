@@ -9,6 +9,7 @@ import click
 
 from cli.main import EXIT_USER_ERROR, emit_json
 from core.errors import ValidationError
+from core.money import Money
 
 
 @click.group()
@@ -118,7 +119,7 @@ def import_files(ctx: click.Context, files: tuple[Path, ...], dry_run: bool, as_
             if o.errors:
                 verb = "REFUSED"
             if o.type == "835":
-                what = f"paid ${o.paid_cents / 100:,.2f}, {o.lines_posted} line(s)"
+                what = f"paid {Money(o.paid_cents).format()}, {o.lines_posted} line(s)"
             else:
                 what = f"{o.accepted} accepted, {o.rejected} rejected"
             click.echo(f"{path}: {o.type} {verb}: {o.claims_matched} claim(s) matched, {what}")

@@ -42,6 +42,7 @@ from sqlalchemy import Date, DateTime, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound, ValidationError
+from core.money import Money
 from core.schemas import Frozen
 from core.services.answers import ImportOutcome
 from core.services.settlement import CONTRACTUAL, target_status
@@ -477,8 +478,8 @@ def _settle_all(s: Session, b: _Batch, claims: dict[str, _ClaimRow]) -> dict[int
             target = ClaimStatus.PAID  # this payer is done; the rest goes to the next one
         path = _path(ClaimStatus(claim.status), target)
         reason = {"4": "denied by the payer (835)", "22": "the payer reversed its payment (835)"}
-        why = reason.get(code, f"835 posted: paid ${paid / 100:,.2f}, insurance balance "
-                               f"${balance / 100:,.2f}")  # fmt: skip
+        why = reason.get(code, f"835 posted: paid {Money(paid).format()}, insurance balance "
+                               f"{Money(balance).format()}")  # fmt: skip
         current = claim.status
         for step in path:
             event = transition(current, step, actor=b.actor, reason=why, claim_ref=pcn, now=now)
@@ -548,7 +549,7 @@ def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
                 Remittance.status == "posted")).first()  # fmt: skip
             if dup is not None and r.trace_number:
                 return _refused(name, f"{name}: payment {r.trace_number} from {r.payer_name} for "
-                                      f"${r.total_cents / 100:,.2f} was already posted (file "
+                                      f"{Money(r.total_cents).format()} was already posted (file "
                                       f"#{dup.file_id}); nothing changed")  # fmt: skip
         problems = [p for r in read.remittances for p in balance_problems(r)]
         status = "held" if problems else "posted"
@@ -617,7 +618,7 @@ def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
         _fast_insert(s, AuditRecord.__table__, [
             dict(actor=store.actor, action="post", entity="claim", entity_id=str(p.claim_id),
                  patient_id=by_claim[p.claim_id].patient_id,
-                 summary=f"835 {name}: paid ${p.paid_cents / 100:,.2f} ({p.status_code})")
+                 summary=f"835 {name}: paid {Money(p.paid_cents).format()} ({p.status_code})")
             for p in b.posted])  # fmt: skip
         uow.audit("import", "x12_file", record.id,
                   f"835 {name}: {len(b.posted)} claims posted, {len(b.unmatched)} unmatched")  # fmt: skip
