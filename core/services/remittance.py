@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from sqlalchemy import Date, DateTime, bindparam, case, func, select, update
+from sqlalchemy import Date, DateTime, String, bindparam, case, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound, ValidationError
@@ -109,22 +109,27 @@ class _ClaimRow:
     status: str
     version: int
     pcn: str
-    lines: list[_Line] = field(default_factory=list)
     payer_rank: int = 1
+    lines: list[_Line] = field(default_factory=list)
     # The patient has a next payer (secondary, tertiary) on the date of service: the PR
     # amounts stay billable to it instead of moving to the patient.
     next_payer: bool = False
+    # The insurance side of the ledger: what is still owed by payers, and what payers paid
+    # (>= 0), before this file and then with each posting of it (for the status it settles in).
+    balance: int = 0
+    paid: int = 0
 
 
 def _match_line(svc: ServicePayment, lines: list[_Line], used: set[int],
                 default_day: dt.date | None) -> tuple[_Line | None, str]:  # fmt: skip
     day = svc.service_from or default_day
-    free = [ln for ln in lines if ln.id not in used]
-    if svc.line_control_number.isdigit():
-        want = int(svc.line_control_number)
-        for ln in free:
-            if ln.id == want:
+    control = svc.line_control_number
+    if control.isdigit():
+        want = int(control)
+        for ln in lines:
+            if ln.id == want and want not in used:
                 return ln, ""
+    free = [ln for ln in lines if ln.id not in used] if used else lines
     mods = tuple(m for m in svc.modifiers if m)
 
     def same_day(ln: _Line) -> bool:
@@ -150,16 +155,36 @@ def _match_line(svc: ServicePayment, lines: list[_Line], used: set[int],
     return None, "a line the payer added (not on our claim): posted to the claim"
 
 
+_C, _L, _E = Claim.__table__.c, ClaimLine.__table__.c, LedgerEntry.__table__.c
+_CLAIM_COLS = (_C.id, _C.patient_id, _C.payer_id, _C.status, _C.version,
+               _C.patient_control_number, _C.payer_rank)  # fmt: skip
+_CLAIMS_BY_PCN = select(*_CLAIM_COLS).where(
+    _C.patient_control_number.in_(bindparam("keys", expanding=True)))  # fmt: skip
+_CLAIMS_BY_ID = select(*_CLAIM_COLS).where(_C.id.in_(bindparam("keys", expanding=True)))
+# Dates as the stored text on SQLite (no per-row type processing); read once per distinct day.
+_LINES_OF = select(_L.claim_id, _L.id, _L.line_number, _L.code, _L.modifiers, _L.charge_cents,
+                   type_coerce(_L.date_of_service, String)).where(
+    _L.claim_id.in_(bindparam("keys", expanding=True))).order_by(_L.claim_id, _L.line_number)  # fmt: skip
+_INSURANCE_SIDE = (
+    select(_E.claim_id, func.sum(_E.amount_cents),
+           func.sum(case((_E.kind == "payment", _E.amount_cents), else_=0)))
+    .where(_E.claim_id.in_(bindparam("keys", expanding=True)), _E.responsibility == "insurance")
+    .group_by(_E.claim_id)
+)  # fmt: skip
+
+
 def _claims_by_pcn(s: Session, pcns: Sequence[str]) -> dict[str, _ClaimRow]:
+    """Our claims for these patient control numbers, with their lines and the insurance side of
+    their ledger before this file. Core selects read plain tuples (no ORM objects): a large
+    835 names 10,000 claims."""
+    conn = s.connection()
     ids_by_pcn: dict[str, int] = {}
+    rows: dict[int, _ClaimRow] = {}
     wanted = list(dict.fromkeys(pcns))
     for chunk in _chunks(wanted):
-        for pcn, cid in s.execute(
-            select(Claim.patient_control_number, Claim.id).where(
-                Claim.patient_control_number.in_(chunk)
-            )
-        ):
-            ids_by_pcn[pcn] = cid
+        for r in conn.execute(_CLAIMS_BY_PCN, {"keys": chunk}):
+            ids_by_pcn[r[5]] = r[0]
+            rows[r[0]] = _ClaimRow(*r)
     # Control numbers of earlier submissions (a claim resent after a rejection has a new one).
     older = [p for p in wanted if p not in ids_by_pcn]
     for chunk in _chunks(older):
@@ -169,24 +194,22 @@ def _claims_by_pcn(s: Session, pcns: Sequence[str]) -> dict[str, _ClaimRow]:
             .where(X12File.direction == "out", X12FileClaim.patient_control_number.in_(chunk))
         ):
             ids_by_pcn.setdefault(pcn, cid)
-    ids = sorted(set(ids_by_pcn.values()))
-    rows: dict[int, _ClaimRow] = {}
-    for chunk in _chunks(ids):
-        for r in s.execute(
-            select(Claim.id, Claim.patient_id, Claim.payer_id, Claim.status, Claim.version,
-                   Claim.patient_control_number, Claim.payer_rank).where(Claim.id.in_(chunk))
-        ):  # fmt: skip
-            rows[r.id] = _ClaimRow(r.id, r.patient_id, r.payer_id, r.status, r.version,
-                                   r.patient_control_number, payer_rank=r.payer_rank)  # fmt: skip
-        for ln in s.execute(
-            select(ClaimLine.claim_id, ClaimLine.id, ClaimLine.line_number, ClaimLine.code,
-                   ClaimLine.modifiers, ClaimLine.charge_cents, ClaimLine.date_of_service)
-            .where(ClaimLine.claim_id.in_(chunk)).order_by(ClaimLine.claim_id, ClaimLine.line_number)
-        ):  # fmt: skip
-            rows[ln.claim_id].lines.append(
-                _Line(ln.id, ln.line_number, ln.code, tuple(m for m in ln.modifiers.split(":") if m),
-                      ln.charge_cents, ln.date_of_service)
-            )  # fmt: skip
+    for chunk in _chunks(sorted({c for c in ids_by_pcn.values() if c not in rows})):
+        for r in conn.execute(_CLAIMS_BY_ID, {"keys": chunk}):
+            rows[r[0]] = _ClaimRow(*r)
+    days: dict[object, dt.date] = {}
+    for chunk in _chunks(sorted(rows)):
+        for cid, line_id, number, code, mods, charge, day in conn.execute(
+            _LINES_OF, {"keys": chunk}
+        ):
+            when = days.get(day)
+            if when is None:
+                when = days[day] = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+            rows[cid].lines.append(_Line(line_id, number, code,
+                                         tuple(m for m in mods.split(":") if m), charge, when))  # fmt: skip
+        for cid, balance, paid in conn.execute(_INSURANCE_SIDE, {"keys": chunk}):
+            claim = rows[cid]
+            claim.balance, claim.paid = int(balance or 0), -int(paid or 0)
     _mark_next_payers(s, rows)
     return {pcn: rows[cid] for pcn, cid in ids_by_pcn.items() if cid in rows}
 
@@ -202,6 +225,8 @@ def _mark_next_payers(s: Session, rows: dict[int, _ClaimRow]) -> None:
             .where(P.patient_id.in_(chunk), P.rank > 1)
         ):  # fmt: skip
             ranks[p.patient_id].append(p)
+    if not ranks:
+        return
     for claim in rows.values():
         day = min((ln.day for ln in claim.lines), default=None)
         claim.next_payer = day is not None and any(
@@ -211,48 +236,68 @@ def _mark_next_payers(s: Session, rows: dict[int, _ClaimRow]) -> None:
         )  # fmt: skip
 
 
-def _fast_insert(s: Session, table, rows: list[dict]) -> None:
+def _insert_many(s: Session, table, cols: Sequence[str], rows: list[tuple]) -> None:
     """executemany straight through the driver: the bulk of a large 835's rows (ledger
-    entries, remit lines) skip SQLAlchemy's per-row parameter processing. Column defaults
-    (created_at) are filled here; on SQLite, dates are written the way SQLAlchemy writes them."""
+    entries, remit lines) skip SQLAlchemy's per-row parameter processing. ``rows`` are tuples
+    in ``cols`` order with dates already as the driver takes them (:func:`_date_param`); column
+    defaults (created_at) are filled here."""
     if not rows:
         return
     conn = s.connection()
     dialect = conn.dialect
     if dialect.paramstyle not in ("qmark", "format", "pyformat"):  # pragma: no cover
-        s.execute(table.insert(), rows)
+        s.execute(table.insert(), [dict(zip(cols, r, strict=True)) for r in rows])
         return
-    keys = list(rows[0])
-    defaults = [c for c in table.columns if c.name not in keys and c.default is not None
+    defaults = [c for c in table.columns if c.name not in cols and c.default is not None
                 and getattr(c.default, "is_callable", False)]  # fmt: skip
-    extra = tuple(c.default.arg(None) for c in defaults)
-    sqlite = dialect.name == "sqlite"
-    if sqlite:
-        extra = tuple(v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, dt.datetime) else v
-                      for v in extra)  # fmt: skip
-    dated = [i for i, k in enumerate(keys) if isinstance(table.c[k].type, (Date, DateTime))]
-    get = itemgetter(*keys)
-    if sqlite and dated:
-
-        def row_of(r: dict) -> tuple:
-            values = list(get(r))
-            for i in dated:
-                v = values[i]
-                if v is not None:
-                    values[i] = (v.strftime("%Y-%m-%d %H:%M:%S.%f")
-                                 if isinstance(v, dt.datetime) else v.isoformat())  # fmt: skip
-            return (*values, *extra)
-
-    else:
-
-        def row_of(r: dict) -> tuple:
-            return (*get(r), *extra)
-
-    cols = keys + [c.name for c in defaults]
+    if defaults:
+        as_date = _date_param(s)
+        extra = tuple(as_date(c.default.arg(None)) for c in defaults)
+        rows = [r + extra for r in rows]
+    names = [*cols, *(c.name for c in defaults)]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) "
-           f"VALUES ({', '.join([mark] * len(cols))})")  # fmt: skip
-    conn.exec_driver_sql(sql, [row_of(r) for r in rows])
+    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+           f"VALUES ({', '.join([mark] * len(names))})")  # fmt: skip
+    conn.exec_driver_sql(sql, rows)
+
+
+def _insert_dicts(s: Session, table, rows: list[dict]) -> None:
+    """:func:`_insert_many` for rows as dicts (dates converted here)."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    as_date = _date_param(s)
+    dated = [i for i, k in enumerate(cols) if isinstance(table.c[k].type, (Date, DateTime))]
+    get = itemgetter(*cols)
+    if len(cols) == 1:
+        tuples = [(get(r),) for r in rows]
+    else:
+        tuples = [get(r) for r in rows]
+    if dated:
+        fixed = []
+        for t in tuples:
+            t = list(t)
+            for i in dated:
+                t[i] = as_date(t[i])
+            fixed.append(tuple(t))
+        tuples = fixed
+    _insert_many(s, table, cols, tuples)
+
+
+def _date_param(s: Session):
+    """How a date or datetime goes to the driver: SQLite stores the text SQLAlchemy writes
+    (its Date/DateTime formats), other drivers take the objects."""
+    if s.get_bind().dialect.name != "sqlite":
+        return lambda v: v
+
+    def as_text(v):
+        if isinstance(v, dt.datetime):
+            return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        return v
+
+    return as_text
 
 
 def _chunks(items: list, size: int = 500):
@@ -261,18 +306,42 @@ def _chunks(items: list, size: int = 500):
 
 
 # -- the posting -------------------------------------------------------------------------------
+# A ledger row of an 835 posting, in this order (see _post_amounts).
+_LEDGER_COLS = ("account_id", "claim_id", "claim_line_id", "payer_id", "txn", "kind",
+                "responsibility", "amount_cents", "group_code", "reason_code", "reference",
+                "memo", "entry_date", "created_by", "remittance_id")  # fmt: skip
+_REMIT_LINE_COLS = ("remit_claim_id", "claim_line_id", "code", "modifiers", "charge_cents",
+                    "paid_cents", "allowed_cents", "units", "service_date", "remarks",
+                    "match_note")  # fmt: skip
+_REMIT_ADJ_COLS = ("remit_claim_id", "remit_line_id", "group_code", "reason_code",
+                   "amount_cents", "quantity")  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Posted:
+    """What one CLP did, until the statuses are settled (then a :class:`PostedClaim`)."""
+
+    pcn: str
+    claim: _ClaimRow
+    status_code: str
+    paid: int
+    groups: dict[str, int]
+    patient: int
+
+
 @dataclass
 class _Batch:
     """Rows collected for one file, inserted in bulk at the end."""
 
     actor: str
     today: dt.date
-    ledger: list[dict] = field(default_factory=list)
+    as_date: object  # _date_param of the session
+    ledger: list[tuple] = field(default_factory=list)
     touched_accounts: set[int] = field(default_factory=set)
-    # claim id -> (final CLP status code, denied?, reversed?) in file order: the last one wins
+    # claim id -> (final CLP status code, its control number), in file order: the last one wins
     final: dict[int, tuple[str, str]] = field(default_factory=dict)
     payer_numbers: dict[int, str] = field(default_factory=dict)
-    posted: list[PostedClaim] = field(default_factory=list)
+    posted: list[_Posted] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     paid: int = 0
@@ -283,64 +352,68 @@ class _Batch:
     txn_seq: int = 0
 
 
-def _post_amounts(b: _Batch, *, account_id: int, claim: _ClaimRow, line_id: int | None,
-                  paid: int, adjustments, txn: str, reference: str, day: dt.date,
-                  remittance_id: int, memo: str) -> tuple[int, dict[str, int], int]:  # fmt: skip
-    base = dict(account_id=account_id, claim_id=claim.id, claim_line_id=line_id,
-                payer_id=claim.payer_id, txn=txn, reference=reference[:50], entry_date=day,
-                created_by=b.actor, remittance_id=remittance_id, memo=memo[:200])  # fmt: skip
-    groups: dict[str, int] = defaultdict(int)
+def _post_amounts(b: _Batch, claim: _ClaimRow, row: tuple, paid: int, adjustments,
+                  tail: tuple, groups: dict[str, int]) -> int:  # fmt: skip
+    """Ledger rows for one line's (or the claim level's) payment and adjustments: ``row`` is
+    (account, claim, line, payer, txn), ``tail`` (reference, memo, day, actor, remittance), as
+    in ``_LEDGER_COLS``. Adds to ``groups``; returns the amount moved to the patient."""
+    ledger = b.ledger
     patient = 0
     if paid:
-        b.ledger.append({**base, "kind": "payment", "responsibility": "insurance",
-                         "amount_cents": -paid, "group_code": None, "reason_code": None})  # fmt: skip
+        ledger.append((*row, "payment", "insurance", -paid, None, None, *tail))
+        claim.balance -= paid
+        claim.paid += paid
     for adj in adjustments:
-        if not adj.amount_cents:
+        amount = adj.amount_cents
+        if not amount:
             continue
         group = adj.group.upper()
-        groups[group] += adj.amount_cents
+        groups[group] += amount
+        reason = adj.reason[:5]
         if group == "PR":
             # To the patient, or (a next payer is on file) kept on the insurance side for it:
             # the pair nets to zero there, and the 2320/2430 of the next claim reads the PR.
-            to = "insurance" if claim.next_payer else "patient"
-            patient += 0 if claim.next_payer else adj.amount_cents
-            b.ledger.append({**base, "kind": "transfer", "responsibility": "insurance",
-                             "amount_cents": -adj.amount_cents, "group_code": "PR",
-                             "reason_code": adj.reason[:5]})  # fmt: skip
-            b.ledger.append({**base, "kind": "transfer", "responsibility": to,
-                             "amount_cents": adj.amount_cents, "group_code": "PR",
-                             "reason_code": adj.reason[:5],
-                             "memo": "held for the next payer" if claim.next_payer
-                             else base["memo"]})  # fmt: skip
+            ledger.append((*row, "transfer", "insurance", -amount, "PR", reason, *tail))
             if claim.next_payer:
+                ledger.append((*row, "transfer", "insurance", amount, "PR", reason, tail[0],
+                               "held for the next payer", *tail[2:]))  # fmt: skip
                 b.held_for_next.add(claim.id)
+            else:
+                ledger.append((*row, "transfer", "patient", amount, "PR", reason, *tail))
+                claim.balance -= amount
+                patient += amount
         elif adj.reason.upper() in CONTRACTUAL:
-            b.ledger.append({**base, "kind": "adjustment", "responsibility": "insurance",
-                             "amount_cents": -adj.amount_cents,
-                             "group_code": group if group in WRITE_OFF_GROUPS else "OA",
-                             "reason_code": adj.reason[:5]})  # fmt: skip
+            ledger.append((*row, "adjustment", "insurance", -amount,
+                           group if group in WRITE_OFF_GROUPS else "OA", reason, *tail))  # fmt: skip
+            claim.balance -= amount
         else:
             b.denied_claims.add(claim.id)
-    return paid, groups, patient
+    return patient
 
 
 def _post_remittance(s: Session, b: _Batch, r: Remittance835, remittance_id: int,
                      claims: dict[str, _ClaimRow], accounts: dict[int, int]) -> None:  # fmt: skip
     """Collect the ledger rows and the remit_* rows for one transaction set."""
-    day = r.payment_date or b.today
-    rc_rows, lines_of, adjs_of = [], [], []
+    as_date = b.as_date
+    day = as_date(r.payment_date or b.today)
+    trace = r.trace_number
+    reference = trace[:50]
+    claim_memo = f"835 {trace} claim"[:200]
+    memos: dict[str, str] = {}
+    rc_rows: list[dict] = []
+    lines_of: list[list[tuple]] = []
+    adjs_of: list[list[tuple]] = []
     for clp in r.claims:
         claim = claims.get(clp.patient_control_number)
-        note = ""
         if claim is None or clp.status_code == "23":
             note = ("the payer says this is not our claim (CLP02 23)" if claim else
                     f"no claim with control number {clp.patient_control_number}")  # fmt: skip
             b.unmatched.append(clp.patient_control_number)
-            rc_rows.append(_remit_claim_row(remittance_id, clp, None, note))
+            rc_rows.append(_remit_claim_row(remittance_id, clp, None, note, as_date))
             lines_of.append([])
             adjs_of.append([])
             continue
-        rc_rows.append(_remit_claim_row(remittance_id, clp, claim.id, ""))
+        rc_rows.append(_remit_claim_row(remittance_id, clp, claim.id, "", as_date))
         # Sequential within the file (not a random UUID): the ledger's txn index takes them in
         # order, and one posting's entries are easy to find by eye.
         b.txn_seq += 1
@@ -348,63 +421,59 @@ def _post_remittance(s: Session, b: _Batch, r: Remittance835, remittance_id: int
         account_id = accounts[claim.patient_id]
         b.touched_accounts.add(account_id)
         used: set[int] = set()
-        total_paid, groups, patient = 0, defaultdict(int), 0
-        line_rows, adj_rows = [], []
+        groups: dict[str, int] = defaultdict(int)
+        patient = 0
+        line_rows: list[tuple] = []
+        adj_rows: list[tuple] = []
         for k, svc in enumerate(clp.services):
             line, why = _match_line(svc, claim.lines, used, clp.service_from)
             if line is not None:
                 used.add(line.id)
+                if why:
+                    b.warnings.append(f"{clp.patient_control_number} line {line.number}: {why}")
             else:
                 b.warnings.append(f"{clp.patient_control_number} {svc.code}: {why}")
-            if why and line is not None:
-                b.warnings.append(f"{clp.patient_control_number} line {line.number}: {why}")
-            p, g, pt = _post_amounts(
-                b, account_id=account_id, claim=claim, line_id=line.id if line else None,
-                paid=svc.paid_cents, adjustments=svc.adjustments, txn=txn,
-                reference=r.trace_number, day=day, remittance_id=remittance_id,
-                memo=f"835 {r.trace_number} {svc.code}",
+            line_id = line.id if line else None
+            memo = memos.get(svc.code)
+            if memo is None:
+                memo = memos[svc.code] = f"835 {trace} {svc.code}"[:200]
+            patient += _post_amounts(
+                b, claim, (account_id, claim.id, line_id, claim.payer_id, txn), svc.paid_cents,
+                svc.adjustments, (reference, memo, day, b.actor, remittance_id), groups,
             )  # fmt: skip
-            total_paid += p
-            patient += pt
-            for key, v in g.items():
-                groups[key] += v
-            b.lines_posted += 1
-            line_rows.append(dict(claim_line_id=line.id if line else None, code=svc.code[:8],
-                                  modifiers=":".join(svc.modifiers)[:11],
-                                  charge_cents=svc.charge_cents, paid_cents=svc.paid_cents,
-                                  allowed_cents=svc.allowed_cents, units=svc.units[:15] or None,
-                                  service_date=svc.service_from,
-                                  remarks=" ".join(svc.remarks)[:200] or None,
-                                  match_note=why[:200] or None))  # fmt: skip
-            adj_rows.append([(k, a) for a in svc.adjustments])
+            line_rows.append((line_id, svc.code[:8], ":".join(svc.modifiers)[:11],
+                              svc.charge_cents, svc.paid_cents, svc.allowed_cents,
+                              svc.units[:15] or None, as_date(svc.service_from),
+                              " ".join(svc.remarks)[:200] or None, why[:200] or None))  # fmt: skip
+            for a in svc.adjustments:
+                adj_rows.append((k, a.group[:2], a.reason[:5], a.amount_cents,
+                                 a.quantity[:15] or None))  # fmt: skip
+        b.lines_posted += len(clp.services)
         # Claim-level money: CAS on the claim, and any payment not spread over lines.
         rest = clp.paid_cents - sum(svc.paid_cents for svc in clp.services)
-        p, g, pt = _post_amounts(
-            b, account_id=account_id, claim=claim, line_id=None, paid=rest,
-            adjustments=clp.adjustments, txn=txn, reference=r.trace_number, day=day,
-            remittance_id=remittance_id, memo=f"835 {r.trace_number} claim",
+        patient += _post_amounts(
+            b, claim, (account_id, claim.id, None, claim.payer_id, txn), rest, clp.adjustments,
+            (reference, claim_memo, day, b.actor, remittance_id), groups,
         )  # fmt: skip
-        total_paid += p
-        patient += pt
-        for key, v in g.items():
-            groups[key] += v
+        for a in clp.adjustments:
+            adj_rows.append((None, a.group[:2], a.reason[:5], a.amount_cents,
+                             a.quantity[:15] or None))  # fmt: skip
         lines_of.append(line_rows)
-        adjs_of.append(adj_rows + [[(None, a) for a in clp.adjustments]])
+        adjs_of.append(adj_rows)
+        total_paid = clp.paid_cents
         b.paid += total_paid
         for key, v in groups.items():
             b.by_group[key] += v
         b.final[claim.id] = (clp.status_code, clp.patient_control_number)
         if clp.payer_claim_number:
             b.payer_numbers[claim.id] = clp.payer_claim_number[:50]
-        # Built by us from checked values: no validation pass (10,000 claims per file).
-        b.posted.append(PostedClaim.model_construct(
-            patient_control_number=clp.patient_control_number, claim_id=claim.id,
-            status_code=clp.status_code, paid_cents=total_paid, adjustments=dict(groups),
-            patient_cents=patient, status_after=None, note=""))  # fmt: skip
-    _insert_remit_rows(s, rc_rows, lines_of, adjs_of)
+        b.posted.append(_Posted(clp.patient_control_number, claim, clp.status_code, total_paid,
+                                groups, patient))  # fmt: skip
+    _insert_remit_rows(s, remittance_id, rc_rows, lines_of, adjs_of)
 
 
-def _remit_claim_row(remittance_id: int, clp: ClaimPayment, claim_id: int | None, note: str):
+def _remit_claim_row(remittance_id: int, clp: ClaimPayment, claim_id: int | None, note: str,
+                     as_date) -> dict:  # fmt: skip
     name = " ".join(x for x in (clp.patient_last, clp.patient_first) if x)
     return dict(remittance_id=remittance_id, claim_id=claim_id,
                 patient_control_number=clp.patient_control_number[:38],
@@ -412,85 +481,78 @@ def _remit_claim_row(remittance_id: int, clp: ClaimPayment, claim_id: int | None
                 paid_cents=clp.paid_cents,
                 patient_responsibility_cents=clp.patient_responsibility_cents,
                 payer_claim_number=clp.payer_claim_number[:50] or None,
-                patient_name=name[:100] or None, service_date=clp.service_from,
+                patient_name=name[:100] or None, service_date=as_date(clp.service_from),
                 remarks=" ".join(clp.remarks)[:200] or None, note=note or None)  # fmt: skip
 
 
-def _insert_remit_rows(s: Session, rc_rows, lines_of, adjs_of) -> None:
-    """Bulk inserts (Core executemany, no RETURNING: row-at-a-time on SQLite). Ids are read
-    back in id order, which is insertion order within this transaction."""
+def _insert_remit_rows(s: Session, remittance_id: int, rc_rows: list[dict],
+                       lines_of: list[list[tuple]], adjs_of: list[list[tuple]]) -> None:  # fmt: skip
+    """Bulk inserts (executemany, no RETURNING: row-at-a-time on SQLite). Ids are read back in
+    id order, which is insertion order within this transaction."""
     if not rc_rows:
         return
-    remittance_id = rc_rows[0]["remittance_id"]
-    s.execute(RemitClaim.__table__.insert(), rc_rows)
-    rc_ids = list(s.scalars(select(RemitClaim.id).where(RemitClaim.remittance_id == remittance_id)
-                            .order_by(RemitClaim.id)))  # fmt: skip
-    line_rows = []
-    for rc_id, rows in zip(rc_ids, lines_of, strict=True):
-        for row in rows:
-            line_rows.append({**row, "remit_claim_id": rc_id})
+    conn = s.connection()
+    _insert_many(s, RemitClaim.__table__, list(rc_rows[0]), [tuple(r.values()) for r in rc_rows])
+    RC, RL = RemitClaim.__table__.c, RemitLine.__table__.c
+    rc_ids = list(conn.execute(select(RC.id).where(RC.remittance_id == remittance_id)
+                               .order_by(RC.id)).scalars())  # fmt: skip
+    line_rows = [(rc_id, *row) for rc_id, rows in zip(rc_ids, lines_of, strict=True)
+                 for row in rows]  # fmt: skip
     line_ids: list[int] = []
     if line_rows:
-        _fast_insert(s, RemitLine.__table__, line_rows)
-        for chunk in _chunks(rc_ids):
-            line_ids.extend(s.scalars(select(RemitLine.id).where(RemitLine.remit_claim_id.in_(chunk))
-                                      .order_by(RemitLine.id)))  # fmt: skip
+        _insert_many(s, RemitLine.__table__, _REMIT_LINE_COLS, line_rows)
+        line_ids = list(conn.execute(
+            select(RL.id).join(RemitClaim.__table__, RC.id == RL.remit_claim_id)
+            .where(RC.remittance_id == remittance_id).order_by(RL.id)).scalars())  # fmt: skip
     adj_rows = []
     cursor = 0
-    for rc_id, per_claim in zip(rc_ids, adjs_of, strict=True):
-        n_lines = len(per_claim) - 1 if per_claim else 0
-        ids_here = line_ids[cursor : cursor + n_lines]
-        cursor += n_lines
-        for group in per_claim:
-            for k, a in group:
-                adj_rows.append(dict(remit_claim_id=rc_id,
-                                     remit_line_id=None if k is None else ids_here[k],
-                                     group_code=a.group[:2], reason_code=a.reason[:5],
-                                     amount_cents=a.amount_cents,
-                                     quantity=a.quantity[:15] or None))  # fmt: skip
-    if adj_rows:
-        _fast_insert(s, RemitAdjustment.__table__, adj_rows)
+    for rc_id, rows, adjs in zip(rc_ids, lines_of, adjs_of, strict=True):
+        ids_here = line_ids[cursor : cursor + len(rows)]
+        cursor += len(rows)
+        for k, *rest in adjs:
+            adj_rows.append((rc_id, None if k is None else ids_here[k], *rest))
+    _insert_many(s, RemitAdjustment.__table__, _REMIT_ADJ_COLS, adj_rows)
 
 
 def _settle_all(s: Session, b: _Batch, claims: dict[str, _ClaimRow]) -> dict[int, str]:
-    """Statuses after posting, for every claim the file touched (bulk, one pass)."""
+    """Statuses after posting, for every claim the file touched (bulk, one pass). Each claim's
+    insurance balance and payments are the ledger's before the file plus this file's rows
+    (kept on the claim as they were collected): no read of the rows just written."""
     by_id = {c.id: c for c in claims.values()}
-    ids = sorted(b.final)
-    money: dict[int, tuple[int, int]] = {}
-    E = LedgerEntry
-    for chunk in _chunks(ids):
-        for cid, balance, paid in s.execute(
-            select(E.claim_id, func.coalesce(func.sum(E.amount_cents), 0),
-                   func.coalesce(func.sum(case((E.kind == "payment", E.amount_cents), else_=0)), 0))
-            .where(E.claim_id.in_(chunk), E.responsibility == "insurance")
-            .group_by(E.claim_id)
-        ):  # fmt: skip
-            money[cid] = (int(balance), -int(paid))
     now = utcnow()
+    checked: set[tuple[str, ClaimStatus]] = set()
     events, moves, after = [], defaultdict(list), {}
-    for cid in ids:
+    reason = {"4": "denied by the payer (835)", "22": "the payer reversed its payment (835)"}
+    for cid in sorted(b.final):
         claim = by_id[cid]
         code, pcn = b.final[cid]
-        balance, paid = money.get(cid, (0, 0))
+        balance, paid = claim.balance, claim.paid
         denied = code == "4" or (cid in b.denied_claims and paid <= 0)
         target = target_status(balance, paid, denied=denied, reversed_all=code == "22")
         if cid in b.held_for_next and code not in ("4", "22") and cid not in b.denied_claims:
             target = ClaimStatus.PAID  # this payer is done; the rest goes to the next one
         path = _path(ClaimStatus(claim.status), target)
-        reason = {"4": "denied by the payer (835)", "22": "the payer reversed its payment (835)"}
-        why = reason.get(code, f"835 posted: paid {Money(paid).format()}, insurance balance "
-                               f"{Money(balance).format()}")  # fmt: skip
+        if not path:
+            after[cid] = claim.status
+            continue
+        why = reason.get(code) or (f"835 posted: paid {Money(paid).format()}, insurance "
+                                   f"balance {Money(balance).format()}")  # fmt: skip
         current = claim.status
         for step in path:
-            event = transition(current, step, actor=b.actor, reason=why, claim_ref=pcn, now=now)
-            events.append(dict(claim_id=cid, at=event.at, actor=event.actor,
-                               from_status=current, to_status=step.value, reason=event.reason))  # fmt: skip
+            if (current, step) not in checked:
+                # Every move is the state machine's: each kind of move is checked once by
+                # core.workflow (the same table, the same refusal), then recorded in bulk.
+                transition(current, step, actor=b.actor, reason=why, claim_ref=pcn, now=now)
+                checked.add((current, step))
+            events.append((cid, now, b.actor, current, step.value, why))
             current = step.value
-        if current != claim.status:
-            moves[current].append(cid)
+        moves[current].append(cid)
         after[cid] = current
-    if events:
-        _fast_insert(s, ClaimEvent.__table__, events)
+    as_date = b.as_date
+    at = as_date(now)
+    _insert_many(s, ClaimEvent.__table__,
+                 ("claim_id", "at", "actor", "from_status", "to_status", "reason"),
+                 [(cid, at, actor, f, t, why) for cid, _, actor, f, t, why in events])  # fmt: skip
     for status, cids in moves.items():
         for chunk in _chunks(cids):
             s.execute(update(Claim).where(Claim.id.in_(chunk))
@@ -562,7 +624,9 @@ def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
         )  # fmt: skip
         s.add(record)
         s.flush()
-        b = _Batch(actor=store.actor, today=today, warnings=list(read.warnings))
+        b = _Batch(
+            actor=store.actor, today=today, as_date=_date_param(s), warnings=list(read.warnings)
+        )
         claims = _claims_by_pcn(s, [c.patient_control_number for r in read.remittances
                                     for c in r.claims])  # fmt: skip
         accounts = dict(s.execute(select(Account.patient_id, Account.id).where(
@@ -605,32 +669,34 @@ def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
             return _refused(name, f"{name}: it speaks only of claims ClaimDesk never sent ("
                                   f"{', '.join(list(dict.fromkeys(b.unmatched))[:5])}); nothing changed",
                             unmatched=b.unmatched)  # fmt: skip
-        if b.ledger:
-            for chunk in _chunks(b.ledger, 5000):
-                _fast_insert(s, LedgerEntry.__table__, chunk)
+        for chunk in _chunks(b.ledger, 5000):
+            _insert_many(s, LedgerEntry.__table__, _LEDGER_COLS, chunk)
         now = utcnow()
         for chunk in _chunks(sorted(b.touched_accounts)):
             s.execute(update(Account).where(Account.id.in_(chunk))
                       .values(version=Account.version + 1, last_activity_at=now)
                       .execution_options(synchronize_session=False))  # fmt: skip
         after = _settle_all(s, b, claims)
-        by_claim = {c.id: c for c in claims.values()}
-        _fast_insert(s, AuditRecord.__table__, [
-            dict(actor=store.actor, action="post", entity="claim", entity_id=str(p.claim_id),
-                 patient_id=by_claim[p.claim_id].patient_id,
-                 summary=f"835 {name}: paid {Money(p.paid_cents).format()} ({p.status_code})")
+        _insert_many(s, AuditRecord.__table__,
+                     ("actor", "action", "entity", "entity_id", "patient_id", "summary"), [
+            (store.actor, "post", "claim", str(p.claim.id), p.claim.patient_id,
+             f"835 {name}: paid {Money(p.paid).format()} ({p.status_code})")
             for p in b.posted])  # fmt: skip
         uow.audit("import", "x12_file", record.id,
                   f"835 {name}: {len(b.posted)} claims posted, {len(b.unmatched)} unmatched")  # fmt: skip
+        # Built by us from checked values: no validation pass (10,000 claims per file).
         posted = tuple(
-            PostedClaim.model_construct(**{**p.__dict__, "status_after": after.get(p.claim_id)})
+            PostedClaim.model_construct(
+                patient_control_number=p.pcn, claim_id=p.claim.id, status_code=p.status_code,
+                paid_cents=p.paid, adjustments=dict(p.groups), patient_cents=p.patient,
+                status_after=after.get(p.claim.id), note="")
             for p in b.posted
-        )
+        )  # fmt: skip
         if b.unmatched:
             b.warnings.append(f"{len(b.unmatched)} claim(s) not matched: in the unmatched queue")
         return ImportOutcome(
             file=name, type="835", applied=not dry_run, dry_run=dry_run,
-            claims_matched=len({p.claim_id for p in b.posted}), paid_cents=b.paid,
+            claims_matched=len({p.claim.id for p in b.posted}), paid_cents=b.paid,
             adjustment_cents_by_group=dict(b.by_group), plb_cents=plb,
             unmatched=tuple(b.unmatched), warnings=tuple(b.warnings),
             lines_posted=b.lines_posted, postings=posted,
