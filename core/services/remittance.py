@@ -36,9 +36,8 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 
-from sqlalchemy import Date, DateTime, String, bindparam, case, func, select, type_coerce, update
+from sqlalchemy import String, bindparam, case, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound, ValidationError
@@ -182,7 +181,7 @@ def _claims_by_pcn(s: Session, pcns: Sequence[str]) -> dict[str, _ClaimRow]:
     rows: dict[int, _ClaimRow] = {}
     wanted = list(dict.fromkeys(pcns))
     for chunk in _chunks(wanted):
-        for r in conn.execute(_CLAIMS_BY_PCN, {"keys": chunk}):
+        for r in conn.execute(_CLAIMS_BY_PCN, {"keys": chunk}).all():
             ids_by_pcn[r[5]] = r[0]
             rows[r[0]] = _ClaimRow(*r)
     # Control numbers of earlier submissions (a claim resent after a rejection has a new one).
@@ -195,19 +194,22 @@ def _claims_by_pcn(s: Session, pcns: Sequence[str]) -> dict[str, _ClaimRow]:
         ):
             ids_by_pcn.setdefault(pcn, cid)
     for chunk in _chunks(sorted({c for c in ids_by_pcn.values() if c not in rows})):
-        for r in conn.execute(_CLAIMS_BY_ID, {"keys": chunk}):
+        for r in conn.execute(_CLAIMS_BY_ID, {"keys": chunk}).all():
             rows[r[0]] = _ClaimRow(*r)
-    days: dict[object, dt.date] = {}
+    days: dict[object, dt.date] = {}  # a file's lines share a few dates and modifier sets
+    modifiers: dict[str, tuple[str, ...]] = {}
     for chunk in _chunks(sorted(rows)):
         for cid, line_id, number, code, mods, charge, day in conn.execute(
             _LINES_OF, {"keys": chunk}
-        ):
+        ).all():
             when = days.get(day)
             if when is None:
                 when = days[day] = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
-            rows[cid].lines.append(_Line(line_id, number, code,
-                                         tuple(m for m in mods.split(":") if m), charge, when))  # fmt: skip
-        for cid, balance, paid in conn.execute(_INSURANCE_SIDE, {"keys": chunk}):
+            these = modifiers.get(mods)
+            if these is None:
+                these = modifiers[mods] = tuple(m for m in mods.split(":") if m)
+            rows[cid].lines.append(_Line(line_id, number, code, these, charge, when))
+        for cid, balance, paid in conn.execute(_INSURANCE_SIDE, {"keys": chunk}).all():
             claim = rows[cid]
             claim.balance, claim.paid = int(balance or 0), -int(paid or 0)
     _mark_next_payers(s, rows)
@@ -261,27 +263,14 @@ def _insert_many(s: Session, table, cols: Sequence[str], rows: list[tuple]) -> N
     conn.exec_driver_sql(sql, rows)
 
 
-def _insert_dicts(s: Session, table, rows: list[dict]) -> None:
-    """:func:`_insert_many` for rows as dicts (dates converted here)."""
+def _execute_many(s: Session, sql: str, rows: list[tuple]) -> None:
+    """One statement (written with ``?`` marks) for each row, through the driver."""
     if not rows:
         return
-    cols = list(rows[0])
-    as_date = _date_param(s)
-    dated = [i for i, k in enumerate(cols) if isinstance(table.c[k].type, (Date, DateTime))]
-    get = itemgetter(*cols)
-    if len(cols) == 1:
-        tuples = [(get(r),) for r in rows]
-    else:
-        tuples = [get(r) for r in rows]
-    if dated:
-        fixed = []
-        for t in tuples:
-            t = list(t)
-            for i in dated:
-                t[i] = as_date(t[i])
-            fixed.append(tuple(t))
-        tuples = fixed
-    _insert_many(s, table, cols, tuples)
+    conn = s.connection()
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    conn.exec_driver_sql(sql, rows)
 
 
 def _date_param(s: Session):
@@ -290,12 +279,19 @@ def _date_param(s: Session):
     if s.get_bind().dialect.name != "sqlite":
         return lambda v: v
 
+    seen: dict = {}  # a file repeats a few dates thousands of times
+
     def as_text(v):
-        if isinstance(v, dt.datetime):
-            return v.strftime("%Y-%m-%d %H:%M:%S.%f")
-        if isinstance(v, dt.date):
-            return v.isoformat()
-        return v
+        text = seen.get(v)
+        if text is None:
+            if isinstance(v, dt.datetime):
+                text = v.strftime("%Y-%m-%d %H:%M:%S.%f")
+            elif isinstance(v, dt.date):
+                text = v.isoformat()
+            else:
+                return v
+            seen[v] = text
+        return text
 
     return as_text
 
@@ -310,6 +306,9 @@ def _chunks(items: list, size: int = 500):
 _LEDGER_COLS = ("account_id", "claim_id", "claim_line_id", "payer_id", "txn", "kind",
                 "responsibility", "amount_cents", "group_code", "reason_code", "reference",
                 "memo", "entry_date", "created_by", "remittance_id")  # fmt: skip
+_REMIT_CLAIM_COLS = ("remittance_id", "claim_id", "patient_control_number", "status_code",
+                     "charge_cents", "paid_cents", "patient_responsibility_cents",
+                     "payer_claim_number", "patient_name", "service_date", "remarks", "note")  # fmt: skip
 _REMIT_LINE_COLS = ("remit_claim_id", "claim_line_id", "code", "modifiers", "charge_cents",
                     "paid_cents", "allowed_cents", "units", "service_date", "remarks",
                     "match_note")  # fmt: skip
@@ -400,7 +399,7 @@ def _post_remittance(s: Session, b: _Batch, r: Remittance835, remittance_id: int
     reference = trace[:50]
     claim_memo = f"835 {trace} claim"[:200]
     memos: dict[str, str] = {}
-    rc_rows: list[dict] = []
+    rc_rows: list[tuple] = []
     lines_of: list[list[tuple]] = []
     adjs_of: list[list[tuple]] = []
     for clp in r.claims:
@@ -473,26 +472,23 @@ def _post_remittance(s: Session, b: _Batch, r: Remittance835, remittance_id: int
 
 
 def _remit_claim_row(remittance_id: int, clp: ClaimPayment, claim_id: int | None, note: str,
-                     as_date) -> dict:  # fmt: skip
+                     as_date) -> tuple:  # fmt: skip
+    """A remit_claims row, in ``_REMIT_CLAIM_COLS`` order."""
     name = " ".join(x for x in (clp.patient_last, clp.patient_first) if x)
-    return dict(remittance_id=remittance_id, claim_id=claim_id,
-                patient_control_number=clp.patient_control_number[:38],
-                status_code=clp.status_code[:2], charge_cents=clp.charge_cents,
-                paid_cents=clp.paid_cents,
-                patient_responsibility_cents=clp.patient_responsibility_cents,
-                payer_claim_number=clp.payer_claim_number[:50] or None,
-                patient_name=name[:100] or None, service_date=as_date(clp.service_from),
-                remarks=" ".join(clp.remarks)[:200] or None, note=note or None)  # fmt: skip
+    return (remittance_id, claim_id, clp.patient_control_number[:38], clp.status_code[:2],
+            clp.charge_cents, clp.paid_cents, clp.patient_responsibility_cents,
+            clp.payer_claim_number[:50] or None, name[:100] or None,
+            as_date(clp.service_from), " ".join(clp.remarks)[:200] or None, note or None)  # fmt: skip
 
 
-def _insert_remit_rows(s: Session, remittance_id: int, rc_rows: list[dict],
+def _insert_remit_rows(s: Session, remittance_id: int, rc_rows: list[tuple],
                        lines_of: list[list[tuple]], adjs_of: list[list[tuple]]) -> None:  # fmt: skip
     """Bulk inserts (executemany, no RETURNING: row-at-a-time on SQLite). Ids are read back in
     id order, which is insertion order within this transaction."""
     if not rc_rows:
         return
     conn = s.connection()
-    _insert_many(s, RemitClaim.__table__, list(rc_rows[0]), [tuple(r.values()) for r in rc_rows])
+    _insert_many(s, RemitClaim.__table__, _REMIT_CLAIM_COLS, rc_rows)
     RC, RL = RemitClaim.__table__.c, RemitLine.__table__.c
     rc_ids = list(conn.execute(select(RC.id).where(RC.remittance_id == remittance_id)
                                .order_by(RC.id)).scalars())  # fmt: skip
@@ -520,8 +516,9 @@ def _settle_all(s: Session, b: _Batch, claims: dict[str, _ClaimRow]) -> dict[int
     (kept on the claim as they were collected): no read of the rows just written."""
     by_id = {c.id: c for c in claims.values()}
     now = utcnow()
+    at = b.as_date(now)
     checked: set[tuple[str, ClaimStatus]] = set()
-    events, moves, after = [], defaultdict(list), {}
+    events, after = [], {}
     reason = {"4": "denied by the payer (835)", "22": "the payer reversed its payment (835)"}
     for cid in sorted(b.final):
         claim = by_id[cid]
@@ -544,26 +541,21 @@ def _settle_all(s: Session, b: _Batch, claims: dict[str, _ClaimRow]) -> dict[int
                 # core.workflow (the same table, the same refusal), then recorded in bulk.
                 transition(current, step, actor=b.actor, reason=why, claim_ref=pcn, now=now)
                 checked.add((current, step))
-            events.append((cid, now, b.actor, current, step.value, why))
+            events.append((cid, at, b.actor, current, step.value, why))
             current = step.value
-        moves[current].append(cid)
         after[cid] = current
-    as_date = b.as_date
-    at = as_date(now)
     _insert_many(s, ClaimEvent.__table__,
-                 ("claim_id", "at", "actor", "from_status", "to_status", "reason"),
-                 [(cid, at, actor, f, t, why) for cid, _, actor, f, t, why in events])  # fmt: skip
-    for status, cids in moves.items():
-        for chunk in _chunks(cids):
-            s.execute(update(Claim).where(Claim.id.in_(chunk))
-                      .values(status=status, version=Claim.version + 1, updated_at=now)
-                      .execution_options(synchronize_session=False))  # fmt: skip
-    if b.payer_numbers:
-        t = Claim.__table__
-        s.execute(
-            update(t).where(t.c.id == bindparam("cid")).values(payer_claim_number=bindparam("pcn")),
-            [{"cid": cid, "pcn": number} for cid, number in b.payer_numbers.items()],
-        )
+                 ("claim_id", "at", "actor", "from_status", "to_status", "reason"), events)  # fmt: skip
+    # Each claim's new status and the payer's claim number (CLP07, for corrected claims and
+    # appeals) in one statement per claim.
+    changes = []
+    for cid, status in after.items():
+        number = b.payer_numbers.get(cid)
+        if status != by_id[cid].status or number is not None:
+            changes.append((status, number, at, cid))
+    _execute_many(s, "UPDATE claims SET status = ?, payer_claim_number = COALESCE(?, "
+                     "payer_claim_number), version = version + 1, updated_at = ? WHERE id = ?",
+                  changes)  # fmt: skip
     return after
 
 
@@ -613,7 +605,8 @@ def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
                 return _refused(name, f"{name}: payment {r.trace_number} from {r.payer_name} for "
                                       f"{Money(r.total_cents).format()} was already posted (file "
                                       f"#{dup.file_id}); nothing changed")  # fmt: skip
-        problems = [p for r in read.remittances for p in balance_problems(r)]
+        found = [balance_problems(r) for r in read.remittances]
+        problems = [p for each in found for p in each]
         status = "held" if problems else "posted"
         record = X12File(
             direction="in", transaction="835", name=name[:200], sha256=digest, size=len(data),
@@ -633,7 +626,7 @@ def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
             Account.patient_id.in_({c.patient_id for c in claims.values()}))).all())  # fmt: skip
         payers = dict(s.execute(select(Payer.payer_code, Payer.id)).all())
         remittance_ids = []
-        for r in read.remittances:
+        for r, its_problems in zip(read.remittances, found, strict=True):
             rem = Remittance(
                 file_id=record.id, transaction_control=r.control_number[:9],
                 payer_id=payers.get(r.payer_id), payer_name=r.payer_name[:60] or "(no name)",
@@ -641,7 +634,7 @@ def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
                 payee_name=r.payee_name[:60] or None, payee_npi=r.payee_id[:80] or None,
                 trace_number=r.trace_number[:50], payment_method=r.payment_method[:3],
                 payment_date=r.payment_date, total_cents=r.total_cents, status=status,
-                discrepancy="; ".join(balance_problems(r)) or None,
+                discrepancy="; ".join(its_problems) or None,
                 claims_count=len(r.claims), lines_count=r.service_line_count,
                 posted_by=store.actor,
             )  # fmt: skip
