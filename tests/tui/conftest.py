@@ -33,7 +33,7 @@ def demo_db(tmp_path, demo_template) -> str:
     return str(target)
 
 
-async def wait_until(pilot, predicate, timeout: float = 10.0) -> None:
+async def wait_until(pilot, predicate, timeout: float = 30.0) -> None:
     """Wait on a condition (bounded), never on a counted number of pauses."""
     import asyncio
     import time

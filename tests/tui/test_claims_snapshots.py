@@ -23,6 +23,7 @@ from tui.screens.claims import ClaimScreen, ClaimsScreen
 from tui.screens.rejections import InboxScreen
 from tui.widgets.claim_panels import SegmentsScreen
 
+from .conftest import wait_until
 from .test_claims import TODAY, _coded_claim, _duplicate_claim, _policy_data
 
 SIZES = [(80, 24), (120, 40)]
@@ -71,11 +72,8 @@ async def _settle(pilot) -> None:
 
 
 async def _until(pilot, predicate) -> None:
-    for _ in range(500):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not met in time")
+    # Bounded by time, not by a count of pauses: a loaded CI machine is slow, not wrong.
+    await wait_until(pilot, predicate, timeout=30.0)
 
 
 async def _queue(pilot) -> ClaimsScreen:

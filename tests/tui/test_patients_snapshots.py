@@ -20,6 +20,8 @@ from tui.app import ClaimDeskApp
 from tui.screens.patient_forms import PatientForm, PolicyForm
 from tui.screens.patients import BenefitsCard, PatientScreen, PatientsScreen
 
+from .conftest import wait_until
+
 SIZES = [(80, 24), (120, 40)]
 IDS = lambda s: f"{s[0]}x{s[1]}"  # noqa: E731
 
@@ -38,11 +40,8 @@ async def _settle(pilot) -> None:
 
 
 async def _until(pilot, predicate) -> None:
-    for _ in range(300):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not met in time")
+    # Bounded by time, not by a count of pauses: a loaded CI machine is slow, not wrong.
+    await wait_until(pilot, predicate, timeout=30.0)
 
 
 async def _form_ready(pilot, form_class) -> None:
