@@ -40,7 +40,11 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.READY: frozenset({S.DRAFT, S.EDITS, S.BATCHED, S.VOID}),
     S.BATCHED: frozenset({S.READY, S.SUBMITTED}),
     S.SUBMITTED: frozenset({S.ACCEPTED, S.REJECTED}),
-    S.ACCEPTED: frozenset({S.REJECTED, S.PENDING, S.DENIED, S.PARTIALLY_PAID, S.PAID}),
+    # A void (frequency 8) the payer confirmed by reversing its payment: the original is void
+    # (its charges come off) and the void claim itself is closed (nothing to pay on it).
+    S.ACCEPTED: frozenset(
+        {S.REJECTED, S.PENDING, S.DENIED, S.PARTIALLY_PAID, S.PAID, S.VOID, S.CLOSED}
+    ),
     S.PENDING: frozenset({S.REJECTED, S.DENIED, S.PARTIALLY_PAID, S.PAID}),
     S.REJECTED: frozenset({S.DRAFT, S.VOID}),
     S.DENIED: frozenset({S.APPEALED, S.CORRECTED, S.PARTIALLY_PAID, S.PAID, S.CLOSED}),

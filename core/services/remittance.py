@@ -130,6 +130,7 @@ def _match_line(svc: ServicePayment, lines: list[_Line], used: set[int],
                 return ln, ""
     free = [ln for ln in lines if ln.id not in used] if used else lines
     mods = tuple(m for m in svc.modifiers if m)
+    charge = abs(svc.charge_cents)  # a reversal (CLP02 22) repeats the line with signs turned
 
     def same_day(ln: _Line) -> bool:
         return day is None or ln.day == day
@@ -138,18 +139,18 @@ def _match_line(svc: ServicePayment, lines: list[_Line], used: set[int],
         if (
             ln.code == svc.code
             and ln.modifiers == mods
-            and ln.charge == svc.charge_cents
+            and ln.charge == charge
             and same_day(ln)
         ):
             return ln, ""
     for ln in free:
-        if ln.code == svc.code and ln.charge == svc.charge_cents and same_day(ln):
+        if ln.code == svc.code and ln.charge == charge and same_day(ln):
             sent = ":".join(ln.modifiers) or "none"
             got = ":".join(mods) or "none"
             return ln, f"the payer changed the modifiers ({sent} sent, {got} paid)"
     if svc.original_code:
         for ln in free:
-            if ln.code == svc.original_code and ln.charge == svc.charge_cents and same_day(ln):
+            if ln.code == svc.original_code and ln.charge == charge and same_day(ln):
                 return ln, f"the payer paid {svc.code} for {ln.code}"
     return None, "a line the payer added (not on our claim): posted to the claim"
 
@@ -510,13 +511,60 @@ def _insert_remit_rows(s: Session, remittance_id: int, rc_rows: list[tuple],
     _insert_many(s, RemitAdjustment.__table__, _REMIT_ADJ_COLS, adj_rows)
 
 
-def _settle_all(s: Session, b: _Batch, claims: dict[str, _ClaimRow]) -> dict[int, str]:
+def _open_voids(s: Session, claim_ids: list[int]) -> dict[int, tuple[int, str, str]]:
+    """The void claims (frequency 8) sent for these claims and still with the payer:
+    original id -> (void claim id, its status, its control number)."""
+    found: dict[int, tuple[int, str, str]] = {}
+    for chunk in _chunks(claim_ids):
+        for original, vid, status, pcn in s.execute(
+            select(Claim.replaces_claim_id, Claim.id, Claim.status, Claim.patient_control_number)
+            .where(Claim.replaces_claim_id.in_(chunk), Claim.frequency_code == "8",
+                   Claim.status.in_(("submitted", "accepted", "pending")))
+            .order_by(Claim.id)
+        ):  # fmt: skip
+            found[original] = (vid, status, pcn)
+    return found
+
+
+def _take_charges_off(s: Session, b: _Batch, originals: dict[int, str],
+                      by_id: dict[int, _ClaimRow], accounts: dict[int, int]) -> None:  # fmt: skip
+    """A voided claim's charges come off the insurance side, line by line (what is left there
+    once the payer's reversal has posted)."""
+    E = _E
+    left = s.execute(
+        select(E.claim_id, E.claim_line_id, func.sum(E.amount_cents))
+        .where(E.claim_id.in_(list(originals)), E.responsibility == "insurance")
+        .group_by(E.claim_id, E.claim_line_id).order_by(E.claim_id, E.claim_line_id)
+    ).all()  # fmt: skip
+    day = b.as_date(b.today)
+    rows = []
+    for cid, line_id, cents in left:
+        if not cents:
+            continue
+        claim = by_id[cid]
+        rows.append((accounts[claim.patient_id], cid, line_id, claim.payer_id,
+                     f"void-{cid}-{originals[cid]}", "charge", "insurance", -int(cents), None,
+                     None, originals[cid][:50], f"reversed: voided by {originals[cid]}", day,
+                     b.actor, None))  # fmt: skip
+        claim.balance -= int(cents)
+    _insert_many(s, LedgerEntry.__table__, _LEDGER_COLS, rows)
+
+
+def _settle_all(s: Session, b: _Batch, claims: dict[str, _ClaimRow],
+                accounts: dict[int, int]) -> dict[int, str]:  # fmt: skip
     """Statuses after posting, for every claim the file touched (bulk, one pass). Each claim's
     insurance balance and payments are the ledger's before the file plus this file's rows
-    (kept on the claim as they were collected): no read of the rows just written."""
+    (kept on the claim as they were collected): no read of the rows just written.
+
+    A reversal (CLP02 22) of a claim we sent a void for (frequency 8) confirms the void: the
+    original's charges come off and it is void; the void claim is closed."""
     by_id = {c.id: c for c in claims.values()}
     now = utcnow()
     at = b.as_date(now)
+    reversed_ids = sorted(cid for cid, (code, _) in b.final.items() if code == "22")
+    voids = _open_voids(s, reversed_ids) if reversed_ids else {}
+    if voids:
+        _take_charges_off(s, b, {cid: v[2] for cid, v in voids.items()}, by_id, accounts)
     checked: set[tuple[str, ClaimStatus]] = set()
     events, after = [], {}
     reason = {"4": "denied by the payer (835)", "22": "the payer reversed its payment (835)"}
@@ -528,12 +576,16 @@ def _settle_all(s: Session, b: _Batch, claims: dict[str, _ClaimRow]) -> dict[int
         target = target_status(balance, paid, denied=denied, reversed_all=code == "22")
         if cid in b.held_for_next and code not in ("4", "22") and cid not in b.denied_claims:
             target = ClaimStatus.PAID  # this payer is done; the rest goes to the next one
+        why = reason.get(code) or (f"835 posted: paid {Money(paid).format()}, insurance "
+                                   f"balance {Money(balance).format()}")  # fmt: skip
+        if cid in voids:
+            target = ClaimStatus.VOID
+            why = (f"void {voids[cid][2]} confirmed: the payer reversed its payment (835) and "
+                   "the charges came off")  # fmt: skip
         path = _path(ClaimStatus(claim.status), target)
         if not path:
             after[cid] = claim.status
             continue
-        why = reason.get(code) or (f"835 posted: paid {Money(paid).format()}, insurance "
-                                   f"balance {Money(balance).format()}")  # fmt: skip
         current = claim.status
         for step in path:
             if (current, step) not in checked:
@@ -544,11 +596,22 @@ def _settle_all(s: Session, b: _Batch, claims: dict[str, _ClaimRow]) -> dict[int
             events.append((cid, at, b.actor, current, step.value, why))
             current = step.value
         after[cid] = current
+    changes = []
+    for original, (vid, status, pcn) in voids.items():
+        if after.get(original) != ClaimStatus.VOID.value:
+            continue  # the original could not be voided (see its events): the void stays open
+        current = status
+        why = f"the payer confirmed this void of {by_id[original].pcn} (835 reversal)"
+        for step in _path(ClaimStatus(status), ClaimStatus.CLOSED):
+            transition(current, step, actor=b.actor, reason=why, claim_ref=pcn, now=now)
+            events.append((vid, at, b.actor, current, step.value, why))
+            current = step.value
+        if current != status:
+            changes.append((current, None, at, vid))
     _insert_many(s, ClaimEvent.__table__,
                  ("claim_id", "at", "actor", "from_status", "to_status", "reason"), events)  # fmt: skip
     # Each claim's new status and the payer's claim number (CLP07, for corrected claims and
     # appeals) in one statement per claim.
-    changes = []
     for cid, status in after.items():
         number = b.payer_numbers.get(cid)
         if status != by_id[cid].status or number is not None:
@@ -669,7 +732,7 @@ def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
             s.execute(update(Account).where(Account.id.in_(chunk))
                       .values(version=Account.version + 1, last_activity_at=now)
                       .execution_options(synchronize_session=False))  # fmt: skip
-        after = _settle_all(s, b, claims)
+        after = _settle_all(s, b, claims, accounts)
         _insert_many(s, AuditRecord.__table__,
                      ("actor", "action", "entity", "entity_id", "patient_id", "summary"), [
             (store.actor, "post", "claim", str(p.claim.id), p.claim.patient_id,

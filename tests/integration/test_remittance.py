@@ -369,9 +369,30 @@ def test_a_void_goes_out_as_frequency_8_and_the_reversal_posts_to_the_original(c
     assert ":B:8*" in text and "REF*F8*PAYER123" in text
     report = validate_x12(text)
     assert report.ok and report.findings == (), [str(f) for f in report.findings]
-    # The payer reverses its payment on the original: the money goes back there.
+    submission.sync(store, now=NOW)
+    assert claims.get_claim(store, void.claim.id).claim.status == "accepted"
+    # The payer reverses its payment on the original: that confirms the void. The payment
+    # comes back off, then the charges: nothing is owed on a claim that should not exist.
     reversal = clp(pcn, "22", -21000, -21000, svc("99214", -18500, -18500),
                    svc("36415", -2500, -2500))  # fmt: skip
-    assert post(store, text_835(reversal, trace="EFT2")).applied
-    assert money(store, cid).balance_cents == 21000
-    assert money(store, void.claim.id).charge_cents == 0  # the void itself moves no money
+    out = post(store, text_835(reversal, trace="EFT2"))
+    assert out.applied and out.postings[0].status_after == "void"
+    assert not [w for w in out.warnings if "added" in w]  # reversed lines match their lines
+    original = claims.get_claim(store, cid)
+    assert original.claim.status == "void"
+    assert [e.to_status for e in original.events][-2:] == ["accepted", "void"]
+    assert "confirmed" in original.events[-1].reason
+    m = original.money
+    assert (m.charge_cents, m.paid_cents, m.balance_cents) == (0, 0, 0)
+    with store.uow() as uow:
+        off = uow.session.scalars(select(LedgerEntry).where(
+            LedgerEntry.claim_id == cid, LedgerEntry.kind == "charge",
+            LedgerEntry.amount_cents < 0)).all()  # fmt: skip
+    assert sorted(e.amount_cents for e in off) == [-18500, -2500]  # line by line
+    assert all(e.memo == f"reversed: voided by {void.claim.patient_control_number}" for e in off)
+    closed = claims.get_claim(store, void.claim.id)
+    assert closed.claim.status == "closed"  # the void's work is done
+    assert closed.money.charge_cents == 0  # the void itself moves no money
+    # A second reversal of the same claim (a payer resending) moves nothing more.
+    assert post(store, text_835(reversal, trace="EFT3")).applied
+    assert claims.get_claim(store, cid).money.charge_cents == 0

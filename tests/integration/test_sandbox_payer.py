@@ -513,6 +513,32 @@ def test_corrected_claim_reverses_the_original_before_paying_the_replacement(cod
     assert remit.total_cents == 0 and run.claims_reversed == 1 and run.claims_paid == 1
 
 
+def test_a_void_the_payer_confirms_takes_the_claim_off_the_books(codes_store, world):
+    """Paid, then voided (frequency 8): the payer's next run reverses the payment, and posting
+    that reversal voids the original (its charges come off) and closes the void claim."""
+    store = codes_store
+    cid = _bill(store, world)
+    _send(store)
+    first = adjudicate(store, today=PAY_DAY, now=NOW, rates=NO_SURPRISES)
+    assert _clp(first, _pcn(store, cid)).paid_cents > 0
+    submission.sync(store, now=NOW)  # the 835 posts
+    assert claims.get_claim(store, cid).claim.status == "paid"
+    void = claims.void_claim(store, cid, reason="billed under the wrong patient", today=BILLED_ON)
+    _send(store, ids=[void.claim.id])
+    run = adjudicate(store, today=PAY_DAY + dt.timedelta(days=3), now=NOW, rates=NO_SURPRISES)
+    _assert_clean(run, store)
+    (back,) = _clps(run, _pcn(store, cid))
+    assert back.status_code == "22" and run.claims_reversed == 1
+    submission.sync(store, now=NOW)
+    original = claims.get_claim(store, cid)
+    assert original.claim.status == "void", original.events[-1].reason
+    m = original.money
+    assert (m.charge_cents, m.paid_cents, m.balance_cents, m.patient_responsibility_cents) == (
+        0, 0, 0, 0,
+    )  # fmt: skip
+    assert claims.get_claim(store, void.claim.id).claim.status == "closed"
+
+
 def test_interest_on_a_late_payment(codes_store, world):
     store = codes_store
     cid = _bill(store, world)
