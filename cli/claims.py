@@ -158,3 +158,36 @@ def void(state: CliState, claim_id: int, reason: str, as_json: bool) -> None:
     else:
         click.echo(f"void {made.claim.patient_control_number} of claim {claim_id} is "
                    f"{made.claim.status}")  # fmt: skip
+
+
+@claims.command("bill-next")
+@click.option("--list", "only_list", is_flag=True, help="Only list the visits due; build nothing.")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"due": [...]} with --list, else {"built": [...], "problems": [...]}.')  # fmt: skip
+@pass_state
+def bill_next(state: CliState, only_list: bool, as_json: bool) -> None:
+    """Bill the next payer (secondary, tertiary) of every visit whose prior payer's 835 kept the
+    patient's share for it: build and scrub each claim, ready for the next `claims submit`.
+    `exchange sync` does this by itself for the 835s it imports."""
+    from core.services import crossover
+
+    store = state.store()
+    if only_list:
+        due = crossover.next_payers_due(store)
+        if as_json:
+            emit_json({"due": [d.model_dump() for d in due]})
+            return
+        for d in due:
+            click.echo(f"{d.patient_control_number}  {d.patient_name:<28} {d.payer_code:<8} "
+                       f"rank {d.next_rank} due, {Money(d.held_cents).format()} held")  # fmt: skip
+        if not due:
+            click.echo("No visit is waiting for its next payer.")
+        return
+    billed = crossover.bill_next_payers(store)
+    if as_json:
+        emit_json({"built": list(billed.built), "problems": list(billed.problems)})
+    else:
+        click.echo(f"built {len(billed.built)} claim(s) for the next payer"
+                   + (f": {', '.join(billed.built)}" if billed.built else ""))  # fmt: skip
+        for line in billed.problems:
+            click.echo(f"  not built: {line}")

@@ -38,6 +38,8 @@ def sync(ctx: click.Context, connection: str | None, as_json: bool) -> None:
             "fetched": result.fetched,
             "imported": [import_json(o, Path(o.file)) for o in result.imported],
             "problems": result.problems,
+            "next_payer_claims": result.next_payer_claims,
+            "next_payer_problems": result.next_payer_problems,
         })  # fmt: skip
     else:
         click.echo(f"sent {len(result.sent)} file(s); fetched {len(result.fetched)} answer(s)")
@@ -51,6 +53,11 @@ def sync(ctx: click.Context, connection: str | None, as_json: bool) -> None:
             click.echo(f"  {o.file}: {o.type} {state}: {what}")
             for line in o.errors:
                 click.echo(f"    error: {line}")
+        if result.next_payer_claims:
+            click.echo(f"  next payer billed: {len(result.next_payer_claims)} claim(s) built "
+                       f"({', '.join(result.next_payer_claims)})")  # fmt: skip
+        for line in result.next_payer_problems:
+            click.echo(f"  next payer: {line}")
     if result.problems:
         ctx.exit(EXIT_USER_ERROR)
 

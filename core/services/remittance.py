@@ -44,7 +44,7 @@ from core.errors import NotFound, ValidationError
 from core.money import Money
 from core.schemas import Frozen
 from core.services.answers import ImportOutcome
-from core.services.settlement import CONTRACTUAL, target_status
+from core.services.settlement import CONTRACTUAL, HELD_FOR_NEXT, target_status
 from core.store import Store
 from core.workflow import TRANSITIONS, ClaimStatus, transition
 from core.x12.reader import X12ReadError
@@ -136,12 +136,7 @@ def _match_line(svc: ServicePayment, lines: list[_Line], used: set[int],
         return day is None or ln.day == day
 
     for ln in free:
-        if (
-            ln.code == svc.code
-            and ln.modifiers == mods
-            and ln.charge == charge
-            and same_day(ln)
-        ):
+        if ln.code == svc.code and ln.modifiers == mods and ln.charge == charge and same_day(ln):
             return ln, ""
     for ln in free:
         if ln.code == svc.code and ln.charge == charge and same_day(ln):
@@ -376,7 +371,7 @@ def _post_amounts(b: _Batch, claim: _ClaimRow, row: tuple, paid: int, adjustment
             ledger.append((*row, "transfer", "insurance", -amount, "PR", reason, *tail))
             if claim.next_payer:
                 ledger.append((*row, "transfer", "insurance", amount, "PR", reason, tail[0],
-                               "held for the next payer", *tail[2:]))  # fmt: skip
+                               HELD_FOR_NEXT, *tail[2:]))  # fmt: skip
                 b.held_for_next.add(claim.id)
             else:
                 ledger.append((*row, "transfer", "patient", amount, "PR", reason, *tail))

@@ -31,6 +31,12 @@ CONTRACTUAL = frozenset({"45", "253", "42", "59", "94", "104", "131", "144", "17
                          "P24", "23"})  # fmt: skip
 
 
+# The memo of the insurance-side half of a PR transfer an 835 kept for the next payer
+# (secondary, tertiary) instead of moving it to the patient: claims.next_payers_due finds the
+# visits whose next payer is still to be billed by it.
+HELD_FOR_NEXT = "held for the next payer"
+
+
 def insurance_side(session: Session, claim_id: int) -> tuple[int, int]:
     """(insurance balance, insurance payments so far) of a claim, in cents (payments >= 0)."""
     E = LedgerEntry

@@ -85,6 +85,10 @@ class SyncResult:
     imported: list[ImportOutcome] = field(default_factory=list)
     sandbox_answered: int = 0
     problems: list[str] = field(default_factory=list)
+    # Claims built for the next payer of visits the imported 835s settled (crossover), and
+    # the visits whose next payer's claim could not be built (with the reason).
+    next_payer_claims: list[str] = field(default_factory=list)
+    next_payer_problems: list[str] = field(default_factory=list)
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -594,6 +598,14 @@ def sync(
                 )
                 result.problems.extend(outcome.errors)
         progress("fetch", len(answers), len(answers))
+    settled = [p.claim_id for o in result.imported if o.type == "835" and o.applied
+               for p in o.postings if p.claim_id is not None]  # fmt: skip
+    if settled:
+        from core.services import crossover
+
+        billed = crossover.bill_next_payers(store, settled, today=now.date() if now else None)
+        result.next_payer_claims.extend(billed.built)
+        result.next_payer_problems.extend(billed.problems)
     return result
 
 

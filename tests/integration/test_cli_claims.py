@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -115,3 +116,38 @@ def test_void_through_the_cli(office):
     refused = cd(office, "claims", "void", str(row.id), "--reason", "wrong patient billed")
     assert refused.returncode == 1 and "only a claim the payer has" in refused.stderr
     assert cd(office, "claims", "void", str(row.id)).returncode == 2  # --reason is required
+
+
+def test_bill_next_lists_and_builds_the_secondary(codes_store):
+    """A primary's 835 kept the coinsurance for the secondary: `claims bill-next --list` shows
+    the visit due, `claims bill-next` builds the secondary claim once."""
+    from core.services import answers, patients
+    from core.x12.x835_model import Adjustment835 as A
+
+    from .test_remittance import clp, sent_claim, svc, text_835
+
+    store = codes_store
+    world = small_practice(store)
+    patients.add_policy(store, world["patient"].id, dict(
+        payer_id=world["secondary"].id, rank=2, member_id="SUP123456",
+        effective_from=dt.date(2023, 1, 1)))  # fmt: skip
+    cid = sent_claim(store, world)
+    pcn = claims.get_claim(store, cid).claim.patient_control_number
+    data = text_835(clp(pcn, "1", 21000, 10500,
+                        svc("99214", 18500, 9000, A("CO", "45", 6500), A("PR", "2", 3000)),
+                        svc("36415", 2500, 1500, A("CO", "45", 1000)), pr=3000))  # fmt: skip
+    assert answers.import_bytes(store, "primary.835", data).applied
+    store.dispose()
+    listed = cd(store.path, "claims", "bill-next", "--list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    (due,) = json.loads(listed.stdout)["due"]
+    assert (due["claim_id"], due["next_rank"], due["held_cents"]) == (cid, 2, 3000)
+    built = cd(store.path, "claims", "bill-next", "--json")
+    assert built.returncode == 0, built.stderr
+    out = json.loads(built.stdout)
+    assert len(out["built"]) == 1 and out["problems"] == []
+    again = cd(store.path, "claims", "bill-next")
+    assert again.returncode == 0 and "built 0 claim(s)" in again.stdout
+    assert "No visit is waiting" in cd(store.path, "claims", "bill-next", "--list").stdout
+    rows = {r.patient_control_number: r for r in claims.claim_rows(Store(str(store.path)))}
+    assert rows[out["built"][0]].balance_cents == 3000

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from core.services import answers, claims, ledger, remittance, submission
+from core.services import answers, claims, crossover, ledger, remittance, submission
 from core.x12.envelope import Envelope
 from core.x12.x835_model import (
     Adjustment835 as A,
@@ -337,8 +337,15 @@ def test_with_a_secondary_on_file_the_pr_waits_for_it(codes_store, world):
     assert (m.paid_cents, m.adjustment_cents, m.patient_responsibility_cents) == (10500, 7500, 0)
     assert m.balance_cents == 3000  # still with insurance: the secondary's to pay
     assert claims.get_claim(store, cid).claim.status == "paid"
-    enc = claims.get_claim(store, cid).claim.encounter_id
-    second = claims.build_claim(store, enc, payer_rank=2, today=BILLED_ON)
+    # The visit is due for its secondary: listed, then billed once (crossover).
+    (due,) = crossover.next_payers_due(store)
+    assert (due.claim_id, due.next_rank, due.held_cents) == (cid, 2, 3000)
+    billed = crossover.bill_next_payers(store, today=BILLED_ON)
+    assert billed.problems == () and len(billed.built) == 1
+    assert crossover.next_payers_due(store) == []
+    assert crossover.bill_next_payers(store, today=BILLED_ON).built == ()  # never twice
+    second = claims.find_claim(store, billed.built[0])
+    assert (second.claim.payer_rank, second.claim.payer_id) == (2, world["secondary"].id)
     assert second.money.balance_cents == 3000 and money(store, cid).balance_cents == 0
     assert second.claim.status == "ready", second.events[-1].reason
     (path,) = submission.submit(store, claim_ids=[second.claim.id], today=BILLED_ON,

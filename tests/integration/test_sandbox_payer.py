@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from core.errors import ClaimDeskError, ValidationError
+from core.errors import ClaimDeskError
 from core.schemas import ServiceLineIn
 from core.services import (
     claims,
@@ -240,8 +240,9 @@ def test_deductible_accumulates_in_a_plan_year_and_resets_in_the_next(codes_stor
 
 
 def test_secondary_pays_what_the_primary_left_to_the_patient(codes_store, world):
-    """ClaimDesk bills the secondary payer once the primary's 835 is posted: this test lets the
-    exchange sync fetch and post the primary's 835 (posting itself is tested elsewhere)."""
+    """ClaimDesk bills the secondary payer once the primary's 835 is posted: the exchange sync
+    fetches and posts the primary's 835 (posting itself is tested elsewhere) and builds the
+    secondary claims (crossover), ready for the next submit."""
     store = codes_store
     medicare, supplement = world["payer"], world["secondary"]
     gus = _patient(store, "Gus", medicare, "2EG4TE5MK74", coinsurance_percent=20,
@@ -256,19 +257,24 @@ def test_secondary_pays_what_the_primary_left_to_the_patient(codes_store, world)
     synced = submission.sync(store, now=NOW)
     assert [o.applied for o in synced.imported] == [True], synced.problems
     assert {claims.get_claim(store, c).claim.status for c in primaries} == {"paid"}
+    assert len(synced.next_payer_claims) == 2 and synced.next_payer_problems == []
+    secondaries = [claims.find_claim(store, pcn).claim for pcn in synced.next_payer_claims]
+    assert [(c.payer_rank, c.payer_id, c.status) for c in secondaries] == [
+        (2, supplement.id, "ready")] * 2  # fmt: skip
+    assert sorted(c.encounter_id for c in secondaries) == sorted(
+        claims.get_claim(store, c).claim.encounter_id for c in primaries)  # fmt: skip
+    assert submission.sync(store, now=NOW).next_payer_claims == []  # billed once
     # The payer's books lose Hal's primary (say they were reset): nothing to coordinate with.
     books_file = sandbox_payer.books_path(store)
     books = json.loads(books_file.read_text())
     del books["claims"][payer_claim_number(_pcn(store, primaries[1]))]
     books_file.write_text(json.dumps(books))
-    encounters = [claims.get_claim(store, c).claim.encounter_id for c in primaries]
-    try:
-        secondaries = [_bill(store, world, encounter=e, rank=2) for e in encounters]
-    except ValidationError as exc:  # posting moved the whole patient share to the patient
-        pytest.skip(f"ClaimDesk cannot bill the secondary payer yet after posting: {exc}")
     _send(store)
     second = adjudicate(store, today=PAY_DAY, now=NOW, rates=NO_SURPRISES)
     _assert_clean(second, store)
+    by_encounter = {claims.get_claim(store, c).claim.encounter_id: c for c in primaries}
+    secondaries = [s.id for s in sorted(secondaries, key=lambda s: primaries.index(
+        by_encounter[s.encounter_id]))]  # fmt: skip
     clp = _clp(second, _pcn(store, secondaries[0]))
     assert (clp.status_code, clp.paid_cents, clp.patient_responsibility_cents) == ("2", 1980, 0)
     assert clp.filing_indicator == "15"  # a supplement plan answers as indemnity insurance
