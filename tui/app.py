@@ -91,6 +91,11 @@ class ClaimDeskApp(App):
 
         open_inbox(self)
 
+    def action_bill_next_payer(self) -> None:
+        from tui.screens.claims import bill_next_from_anywhere
+
+        bill_next_from_anywhere(self)
+
     def action_jump(self) -> None:
         from tui.screens.jump import JumpScreen
 

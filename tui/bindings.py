@@ -45,6 +45,8 @@ COMMANDS: tuple[Command, ...] = (
 PALETTE_ONLY: tuple[tuple[str, str, str], ...] = (
     ("Rejection inbox", "rejection_inbox",
      "Claims that came back (edits, 999, 277CA): fix and send again (i on the Claims screen)."),
+    ("Bill next payer", "bill_next_payer",
+     "Build the secondary claims of visits the primary has paid (n on the Claims screen)."),
 )  # fmt: skip
 
 

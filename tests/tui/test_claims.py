@@ -557,3 +557,40 @@ async def test_void_a_paid_claim_from_the_claim_screen(demo_db):
     assert detail.claim.replaces_claim_id == cid and detail.claim.payer_claim_number == number
     assert detail.claim.status == "ready"
     assert claims.get_claim(store, cid).claim.status == "paid"  # until the payer reverses it
+
+
+async def test_n_bills_the_next_payer_from_the_queue(demo_db, monkeypatch):
+    """n builds the secondary claims due (the service is tested on its own): on the demo
+    nothing is due and it says so; with visits due it names the claims built and why any
+    could not be."""
+    from core.services import crossover
+
+    app = _app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        queue = await _claims(pilot)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: any("No visit is waiting" in t for _, t in app.notes))
+        assert not queue.billing_next
+        calls = []
+
+        def billed(store, claim_ids=None, *, today=None):
+            calls.append(today)
+            return crossover.NextPayerBilled(
+                built=("CD0000000901", "CD0000000902"),
+                problems=("CD0000000777 (Doe, Jane): the next payer's claim was not built: "
+                          "the patient has no rank 2 coverage",),
+            )  # fmt: skip
+
+        monkeypatch.setattr(crossover, "bill_next_payers", billed)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: any("2 secondary claims built" in t for _, t in app.notes))
+        assert any("CD0000000901, CD0000000902" in t for _, t in app.notes)
+        assert any(sev == "warning" and "no rank 2 coverage" in t for sev, t in app.notes)
+        assert calls == [app.today]
+        # From another stage, the palette's "Bill next payer" does the same on the Claims stage.
+        assert "Bill next payer" in [str(c.title) for c in app.get_system_commands(app.screen)]
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: app.current_mode != "claims")
+        await app.run_action("bill_next_payer")
+        await wait_until(pilot, lambda: len(calls) == 2 and not queue.billing_next)
+        assert app.current_mode == "claims"

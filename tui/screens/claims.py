@@ -38,6 +38,7 @@ from tui.widgets.claim_panels import (
     Step,
     SyncSummary,
     WorkProgress,
+    bill_next_payers,
     blocked_notice,
     claim_explain,
     claim_header,
@@ -135,7 +136,8 @@ its answers.
 
 Keys: `enter` opens a claim, `f` next status filter, `p` next payer,
 `s` order, `/` search the list, `m` more claims, `r` reload, `i` the
-rejection inbox, `escape` clears the search or the marks.
+rejection inbox, `n` bills the next payer (secondary claims of visits the
+primary has paid), `escape` clears the search or the marks.
 """
 
     BINDINGS = [
@@ -147,6 +149,9 @@ rejection inbox, `escape` clears the search or the marks.
                 tooltip="Send the outbox to the clearinghouse and fetch its answers."),
         Binding("i", "inbox", "Inbox", id="claims.inbox",
                 tooltip="The rejection inbox: every claim that came back, and why."),
+        Binding("n", "bill_next", "Bill next payer", show=False, id="claims.bill_next",
+                tooltip="Build the secondary claims of visits whose primary 835 kept the "
+                        "patient's share for the next payer."),
         Binding("f", "next_status", "Status", id="claims.status",
                 tooltip="Show the next status: work list, each status, all claims."),
         Binding("p", "next_payer", "Payer", id="claims.payer",
@@ -187,6 +192,7 @@ rejection inbox, `escape` clears the search or the marks.
         self.payer: str | None = None
         self.more = False
         self.fetching = False
+        self.billing_next = False
         self._resumed = False
 
     def compose(self) -> ComposeResult:
@@ -320,9 +326,28 @@ rejection inbox, `escape` clears the search or the marks.
             if summary.problems:
                 self.notify("; ".join(summary.problems[:3]), title="Answers not applied",
                             severity="warning", timeout=10)  # fmt: skip
+            if summary.next_payer_problems:
+                self.notify("; ".join(summary.next_payer_problems[:2]),
+                            title="Secondary claims not built", severity="warning", timeout=10)  # fmt: skip
+            self.action_reload()
+        elif message.what == "bill_next":
+            self.billing_next = False
+            billed = message.value
+            if billed.built:
+                self.notify(f"{plural(len(billed.built), 'secondary claim')} built: "
+                            f"{', '.join(billed.built[:4])}{' ...' if len(billed.built) > 4 else ''}",
+                            title="Next payer", timeout=8)  # fmt: skip
+            elif not billed.problems:
+                self.notify("No visit is waiting for its next payer.", title="Next payer",
+                            timeout=5)  # fmt: skip
+            if billed.problems:
+                self.notify("; ".join(billed.problems[:2]), title="Secondary claims not built",
+                            severity="warning", timeout=10)  # fmt: skip
             self.action_reload()
 
     def on_failed(self, message: Failed) -> None:
+        if message.what == "bill_next":
+            self.billing_next = False
         if message.what in ("submit", "sync"):
             self.progress.finish()
             self.action_reload()
@@ -412,6 +437,13 @@ rejection inbox, `escape` clears the search or the marks.
             return
         self.progress.start("sync", "Exchanging files with the clearinghouse", ("sync",))
         self.load("sync", sync_exchange, progress=reporter(self, "sync"))
+
+    def action_bill_next(self) -> None:
+        if self.billing_next:
+            self.notify("Wait: the secondary claims are still being built.", timeout=4)
+            return
+        self.billing_next = True
+        self.load("bill_next", bill_next_payers, today=self.app.today)
 
     def action_inbox(self) -> None:
         from tui.screens.rejections import InboxScreen
@@ -785,3 +817,16 @@ def open_claim(app: Any, claim_id: int) -> None:
         top.action_reload()
         return
     app.push_screen(ClaimScreen(claim_id))
+
+
+def bill_next_from_anywhere(app: Any) -> None:
+    """Switch to the Claims stage and bill the next payers there (the palette command)."""
+    app.switch_mode("claims")
+    screen = app.screen
+    if isinstance(screen, ClaimsScreen):
+        screen.action_bill_next()
+    else:  # a claim or the inbox is open over the queue: run it on the queue below
+        for below in reversed(app.screen_stack):
+            if isinstance(below, ClaimsScreen):
+                below.action_bill_next()
+                return

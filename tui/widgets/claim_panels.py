@@ -27,7 +27,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Stat
 
 from core.errors import ValidationError
 from core.schemas import ClaimDetail, ClaimNoteOut, ClaimOut, ClaimRow, TimelineItem, X12FileOut
-from core.services import claims, cms1500, exchange, scrub, submission
+from core.services import claims, cms1500, crossover, exchange, scrub, submission
 from core.services.scrub import FindingOut
 from core.workflow import DESCRIPTIONS, ClaimStatus
 from tui.format import clip, money
@@ -231,19 +231,30 @@ class SyncSummary:
     accepted: int
     rejected: int
     problems: tuple[str, ...]
+    next_payer: tuple[str, ...] = ()  # secondary claims built for visits the 835s settled
+    next_payer_problems: tuple[str, ...] = ()
 
     def text(self) -> str:
         if not self.sent and not self.answers:
             return "Nothing to send and no answers waiting."
-        return (f"Sent {plural(self.sent, 'file')}, {plural(self.answers, 'answer')} back: "
+        text = (f"Sent {plural(self.sent, 'file')}, {plural(self.answers, 'answer')} back: "
                 f"{self.accepted} accepted, {self.rejected} rejected.")  # fmt: skip
+        if self.next_payer:
+            text += f" {plural(len(self.next_payer), 'secondary claim')} built, ready to send."
+        return text
 
 
 def summarize(result: submission.SyncResult) -> SyncSummary:
     accepted = sum(o.accepted for o in result.imported if o.type in ("277CA", "277"))
     rejected = sum(o.rejected for o in result.imported if o.type in ("999", "277CA", "277"))
     return SyncSummary(len(result.sent), len(result.imported), accepted, rejected,
-                       tuple(result.problems))  # fmt: skip
+                       tuple(result.problems), tuple(result.next_payer_claims),
+                       tuple(result.next_payer_problems))  # fmt: skip
+
+
+def bill_next_payers(store: Any, *, today: dt.date) -> Any:
+    """Build the secondary (or tertiary) claim of every visit due for its next payer."""
+    return crossover.bill_next_payers(store, today=today)
 
 
 def sync_exchange(store: Any, *, progress: Any = None) -> SyncSummary:
