@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
-from functools import partial
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import pydantic
 from rich.text import Text
 from textual.containers import Vertical
 from textual.widgets import Input, Select, Static
-from textual.worker import get_current_worker
 
-from core.errors import ClaimDeskError
 from core.services.remittance import RemitClaimOut
 from tui.format import day, money
 from tui.messages import Failed, Loaded
+from tui.screens.base import ServiceWorkers
 from tui.widgets.forms import (
     DateInput,
     FieldInput,
@@ -190,13 +188,10 @@ class ClaimCard(Static, can_focus=True):
 # -- a tab pane that runs services in threads ------------------------------------------------------
 
 
-class ServicePane(Vertical):
-    """A tab's content: ``self.load(what, fn, *args)`` runs ``fn(store, *args)`` in a thread
-    worker; the answer comes back to :meth:`loaded` (or :meth:`failed`, which notifies).
-
-    Kinds named in ``CANCELLABLE`` (reads whose older answers are stale) let a newer request
-    cancel an older one; actions always run to the end.
-    """
+class ServicePane(ServiceWorkers, Vertical):
+    """A tab's content (see :class:`~tui.screens.base.ServiceWorkers`): the answer to
+    ``self.load(what, fn, *args)`` comes back to :meth:`loaded` (or :meth:`failed`, which
+    notifies). Each pane has its own worker groups."""
 
     CANCELLABLE: ClassVar[frozenset[str]] = frozenset()
 
@@ -205,38 +200,12 @@ class ServicePane(Vertical):
     """
 
     @property
-    def store(self) -> Any:
-        return self.app.store  # type: ignore[attr-defined]
-
-    @property
     def width(self) -> int:
         """The pane's width (the app's while the pane is not laid out yet)."""
         return self.size.width or self.app.size.width
 
-    def load(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        kind = what.split("\t", 1)[0]
-        self.run_worker(
-            partial(self._serve, what, fn, args, kwargs),
-            name=what,
-            group=f"db:{self.id}:{kind}",
-            thread=True,
-            exclusive=kind in self.CANCELLABLE,
-            exit_on_error=False,
-        )
-
-    def _serve(self, what: str, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
-        try:
-            value = fn(self.store, *args, **kwargs)
-        except ClaimDeskError as exc:
-            message: Loaded | Failed = Failed(what, str(exc))
-        except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
-            message = Failed(what, f"Something went wrong: {type(exc).__name__}: {exc}")
-        else:
-            message = Loaded(what, value)
-        # A newer request of the same kind cancelled this one while it read: its answer is
-        # stale and must not overwrite the newer one, which may arrive first.
-        if not get_current_worker().is_cancelled:
-            self.post_message(message)
+    def worker_group(self, kind: str) -> str:
+        return f"db:{self.id}:{kind}"
 
     def on_loaded(self, message: Loaded) -> None:
         message.stop()
