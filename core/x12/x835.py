@@ -18,8 +18,9 @@ Reading (:func:`parse_835`):
   (:func:`~core.x12.x999.open_answer`). Several interchanges, groups and transaction sets per file are read;
   one :class:`Remittance835` per ST..SE.
 - Speed: posting must handle 10,000+ service lines a second end to end, so the reader makes one
-  pass over the text with plain string splits (no ``Segment`` objects, no regex per element)
-  and builds only the model's own objects.
+  pass over the text with plain string splits (no ``Segment`` objects, no regex per element),
+  reads each text a file repeats (amounts, dates, whole CAS and SVC segments) once, and builds
+  only the model's own objects (see the notes above ``_Ctx``).
 - Amounts become signed integer cents exactly (integer arithmetic on the digits, ``Decimal``
   for anything unusual; never float). An amount with more than two decimals is rounded half to
   even to the cent and noted in ``warnings`` (the balancing check then shows whether it
@@ -42,10 +43,12 @@ and must balance (it is refused with :class:`~core.errors.ValidationError` other
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
 
 from core.errors import ValidationError
 from core.money import Money
@@ -89,6 +92,7 @@ _HEADER = frozenset({"BPR", "TRN", "N1", "N3", "N4", "PER"})
 _BODY = frozenset({"SVC", "CAS", "DTM", "REF", "AMT", "LQ", "CLP", "NM1", "MOA", "MIA", "PLB"})
 _FRAME = _ENVELOPE | {"ST", "SE"}  # segments that open or close a transaction set
 _KNOWN = _QUIET | _HEADER | _BODY | _FRAME
+_IS_FRAME = {sid: sid in _FRAME for sid in _KNOWN}  # one look-up per segment
 _CAS_GROUPS = frozenset({"CO", "PR", "OA", "PI", "CR"})
 _TRIPLES = (2, 5, 8, 11, 14, 17)  # CAS02, CAS05 ... CAS17: reason, amount, quantity
 _PLB_PAIRS = (3, 5, 7, 9, 11, 13)  # PLB03/04 ... PLB13/14: reason:reference, amount
@@ -97,20 +101,41 @@ _SLOW_NUMBER = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")  # the slow path
 
 # =============================================================================================
 # Reading: small helpers shared by the hot loop
+#
+# Why it is fast (a 10,000-claim file has about 125,000 segments, so each step per segment
+# counts): the text is cut with plain str.split; the body segments go through one if-chain,
+# most frequent first (DTM, CAS, REF, SVC); a file repeats the same few texts thousands of
+# times, so per-file caches remember what a text reads as (amounts, dates, and whole CAS and
+# SVC segments); and each service line and claim becomes a model object once, at its end.
+# A cache only keeps a reading that gave no warning (warnings name their segment number), so
+# a cached reading is exactly what reading the text again would give. The model's objects are
+# frozen: one Adjustment835 shared by several lines is safe.
 class _Ctx:
-    """Per-file reading state: warnings, the caches of amounts and dates already read (a file
-    repeats the same few values thousands of times), the component separator."""
+    """Per-file reading state: warnings, the caches of texts already read (a file repeats the
+    same few values thousands of times), the component separator."""
 
-    __slots__ = ("warnings", "amounts", "dates", "component")
+    __slots__ = ("warnings", "amounts", "dates", "component", "cas", "svc")
 
     def __init__(self, component: str) -> None:
         self.warnings: list[str] = []
         self.amounts: dict[str, int] = {}
         self.dates: dict[str, dt.date | None] = {}
         self.component = component
+        # Whole segments, keyed by their text: CAS -> its adjustments, SVC -> its own values.
+        self.cas: dict[str, tuple[Adjustment835, ...]] = {}
+        self.svc: dict[str, tuple] = {}
 
     def warn(self, pos: int, sid: str, text: str) -> None:
         self.warnings.append(f"Segment {pos} ({sid}): {text}")
+
+    def remember(self, cache: dict, read: Callable, e: list[str], pos: int, piece: str) -> Any:
+        """``read(self, e, pos)``, kept in ``cache`` under the segment's text when it gave no
+        warning."""
+        mark = len(self.warnings)
+        value = read(self, e, pos)
+        if len(self.warnings) == mark:
+            cache[piece] = value
+        return value
 
     def money(self, e: list[str], n: int, pos: int, what: str, required: bool = True) -> int:
         """Element ``n`` of segment ``e`` as signed cents (see the module notes)."""
@@ -199,73 +224,113 @@ def _el(e: list[str], n: int) -> str:
     return e[n] if n < len(e) else ""
 
 
+def _constructor(cls: type, names: str) -> Callable[..., Any]:
+    """``cls`` itself, to be called with its values in field order (positional: cheaper than
+    keywords for the 30,000 lines and claims of a large file), once it is checked that the
+    fields are exactly ``names``, in order: a model change stops the import rather than
+    shuffle values."""
+    fields = dataclasses.fields(cls)
+    want = tuple(names.split())
+    if tuple(f.name for f in fields) != want or any(f.kw_only for f in fields):
+        raise RuntimeError(f"{cls.__name__}'s fields are not {want}: update the 835 reader.")
+    return cls
+
+
+# What an SVC gives, then what the segments after it add: ServicePayment's field order.
+_SVC_FIELDS = (
+    "qualifier code modifiers charge_cents paid_cents units original_code original_modifiers "
+    "original_units"
+)
+_service_payment = _constructor(
+    ServicePayment,
+    _SVC_FIELDS + " service_from service_to line_control_number allowed_cents adjustments remarks",
+)
+# What a CLP gives, then what the segments after it add: ClaimPayment's field order.
+_CLP_FIELDS = (
+    "patient_control_number status_code charge_cents paid_cents patient_responsibility_cents "
+    "filing_indicator payer_claim_number facility_code frequency_code"
+)
+_claim_payment = _constructor(
+    ClaimPayment,
+    _CLP_FIELDS + " patient_last patient_first patient_member_id corrected_last corrected_first "
+    "rendering_npi crossover_payer service_from service_to received_on adjustments remarks "
+    "services position crossover_payer_id",
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading: one transaction set
 class _Line:
-    __slots__ = (
-        "qualifier", "code", "modifiers", "charge", "paid", "units", "original_code",
-        "original_modifiers", "original_units", "start", "end", "control", "allowed",
-        "adjustments", "remarks",
-    )  # fmt: skip
+    """A service line being read: its SVC's values, then what DTM, CAS, REF, AMT, LQ add."""
+
+    __slots__ = ("svc", "start", "end", "control", "allowed", "adjustments", "remarks")
+
+    def __init__(self, svc: tuple) -> None:
+        self.svc = svc  # from _read_svc, in ServicePayment's field order
+        self.start: dt.date | None = None
+        self.end: dt.date | None = None
+        self.control = ""
+        self.allowed: int | None = None
+        # Tuples grown by concatenation: most lines have one CAS and no LQ, and () + t is t.
+        self.adjustments: tuple[Adjustment835, ...] = ()
+        self.remarks: tuple[str, ...] = ()
 
     def freeze(self) -> ServicePayment:
-        return ServicePayment(
-            qualifier=self.qualifier,
-            code=self.code,
-            modifiers=self.modifiers,
-            charge_cents=self.charge,
-            paid_cents=self.paid,
-            units=self.units,
-            original_code=self.original_code,
-            original_modifiers=self.original_modifiers,
-            original_units=self.original_units,
-            service_from=self.start,
-            service_to=self.end,
-            line_control_number=self.control,
-            allowed_cents=self.allowed,
-            adjustments=tuple(self.adjustments),
-            remarks=tuple(self.remarks),
+        return _service_payment(
+            *self.svc,
+            self.start,
+            self.end,
+            self.control,
+            self.allowed,
+            self.adjustments,
+            self.remarks,
         )
 
 
 class _Claim:
+    """A claim being read: its CLP's values, then what CAS, NM1, MOA, DTM and the lines add."""
+
     __slots__ = (
-        "pcn", "status", "charge", "paid", "patient", "filing", "payer_claim", "facility",
-        "frequency", "last", "first", "member", "insured_member", "corrected_last",
-        "corrected_first", "rendering", "crossover", "crossover_id", "start", "end", "received",
-        "adjustments", "remarks", "lines", "position",
+        "clp", "last", "first", "member", "insured_member", "corrected_last", "corrected_first",
+        "rendering", "crossover", "crossover_id", "start", "end", "received", "adjustments",
+        "remarks", "lines", "position",
     )  # fmt: skip
 
+    def __init__(self, clp: tuple, pos: int) -> None:
+        self.clp = clp  # from _read_clp, in ClaimPayment's field order
+        self.last = self.first = self.member = self.insured_member = ""
+        self.corrected_last = self.corrected_first = self.rendering = ""
+        self.crossover = self.crossover_id = ""
+        self.start: dt.date | None = None
+        self.end: dt.date | None = None
+        self.received: dt.date | None = None
+        self.adjustments: tuple[Adjustment835, ...] = ()
+        self.remarks: tuple[str, ...] = ()
+        self.lines: list[ServicePayment] = []
+        self.position = pos
+
     def freeze(self) -> ClaimPayment:
-        return ClaimPayment(
-            patient_control_number=self.pcn,
-            status_code=self.status,
-            charge_cents=self.charge,
-            paid_cents=self.paid,
-            patient_responsibility_cents=self.patient,
-            filing_indicator=self.filing,
-            payer_claim_number=self.payer_claim,
-            facility_code=self.facility,
-            frequency_code=self.frequency,
-            patient_last=self.last,
-            patient_first=self.first,
-            patient_member_id=self.member or self.insured_member,
-            corrected_last=self.corrected_last,
-            corrected_first=self.corrected_first,
-            rendering_npi=self.rendering,
-            crossover_payer=self.crossover,
-            service_from=self.start,
-            service_to=self.end,
-            received_on=self.received,
-            adjustments=tuple(self.adjustments),
-            remarks=tuple(self.remarks),
-            services=tuple(self.lines),
-            position=self.position,
-            crossover_payer_id=self.crossover_id,
+        return _claim_payment(
+            *self.clp,
+            self.last,
+            self.first,
+            self.member or self.insured_member,
+            self.corrected_last,
+            self.corrected_first,
+            self.rendering,
+            self.crossover,
+            self.start,
+            self.end,
+            self.received,
+            self.adjustments,
+            self.remarks,
+            tuple(self.lines),
+            self.position,
+            self.crossover_id,
         )
 
 
-def _new_claim(cx: _Ctx, e: list[str], pos: int) -> _Claim:
+def _read_clp(cx: _Ctx, e: list[str], pos: int) -> _Claim:
     if len(e) < 10:
         e.extend(("",) * (10 - len(e)))
     pcn = cx.ident(e, 1, pos, "patient control number")
@@ -274,57 +339,65 @@ def _new_claim(cx: _Ctx, e: list[str], pos: int) -> _Claim:
             f"Segment {pos} (CLP) has no patient control number (CLP01), so its payment cannot "
             f"be matched to a claim: {_ASK}."
         )
-    c = _Claim()
-    c.pcn = pcn
-    c.status = e[2].strip()
-    if not c.status:
+    status = e[2].strip()
+    if not status:
         cx.warn(pos, "CLP", f"claim {pcn} has no status code (CLP02).")
-    c.charge = cx.money(e, 3, pos, "claim charge")
-    c.paid = cx.money(e, 4, pos, "claim payment")
-    c.patient = cx.money(e, 5, pos, "patient responsibility", required=False)
-    c.filing = e[6].strip()
-    c.payer_claim = e[7].strip()
-    c.facility = e[8].strip()
-    c.frequency = e[9].strip()
-    c.last = c.first = c.member = c.insured_member = ""
-    c.corrected_last = c.corrected_first = c.rendering = c.crossover = c.crossover_id = ""
-    c.start = c.end = c.received = None
-    c.adjustments = []
-    c.remarks = []
-    c.lines = []
-    c.position = pos
-    return c
+    # An amount already read, inline; cx.money reads (and warns about) the others, in order.
+    known = cx.amounts
+    charge = known.get(e[3])
+    if charge is None:
+        charge = cx.money(e, 3, pos, "claim charge")
+    paid = known.get(e[4])
+    if paid is None:
+        paid = cx.money(e, 4, pos, "claim payment")
+    patient = known.get(e[5])
+    if patient is None:
+        patient = cx.money(e, 5, pos, "patient responsibility", required=False)
+    clp = (  # _CLP_FIELDS, in order
+        pcn,
+        status,
+        charge,
+        paid,
+        patient,
+        e[6].strip(),
+        e[7].strip(),
+        e[8].strip(),
+        e[9].strip(),
+    )
+    return _Claim(clp, pos)
 
 
-def _new_line(cx: _Ctx, e: list[str], pos: int) -> _Line:
+def _read_svc(cx: _Ctx, e: list[str], pos: int) -> tuple:
+    """An SVC's own values: _SVC_FIELDS, in order."""
     if len(e) < 8:
         e.extend(("",) * (8 - len(e)))
-    ln = _Line()
     parts = e[1].split(cx.component)
     if len(parts) == 1:
         parts = _composite_parts(cx, e, 1, pos)
-    ln.qualifier = parts[0].strip()
-    ln.code = parts[1].strip() if len(parts) > 1 else ""
-    if not ln.code:
+    code = parts[1].strip() if len(parts) > 1 else ""
+    if not code:
         cx.warn(pos, "SVC", f"the procedure code (SVC01-2) is missing in {e[1]!r}.")
     modifiers = parts[2:6]
-    ln.modifiers = tuple(modifiers) if "" not in modifiers else tuple(m for m in modifiers if m)
-    ln.charge = cx.money(e, 2, pos, "line charge")
-    ln.paid = cx.money(e, 3, pos, "line payment")
-    ln.units = e[5].strip()
+    charge = cx.money(e, 2, pos, "line charge")
+    paid = cx.money(e, 3, pos, "line payment")
     if e[6]:
         orig = _composite_parts(cx, e, 6, pos)
-        ln.original_code = orig[1].strip() if len(orig) > 1 else ""
-        ln.original_modifiers = tuple(m for m in orig[2:6] if m)
+        original_code = orig[1].strip() if len(orig) > 1 else ""
+        original_modifiers = tuple(m for m in orig[2:6] if m)
     else:
-        ln.original_code = ""
-        ln.original_modifiers = ()
-    ln.original_units = e[7].strip()
-    ln.start = ln.end = ln.allowed = None
-    ln.control = ""
-    ln.adjustments = []
-    ln.remarks = []
-    return ln
+        original_code = ""
+        original_modifiers = ()
+    return (
+        parts[0].strip(),
+        code,
+        tuple(modifiers) if "" not in modifiers else tuple(m for m in modifiers if m),
+        charge,
+        paid,
+        e[5].strip(),
+        original_code,
+        original_modifiers,
+        e[7].strip(),
+    )
 
 
 def _composite_parts(cx: _Ctx, e: list[str], n: int, pos: int) -> list[str]:
@@ -343,14 +416,16 @@ def _composite_parts(cx: _Ctx, e: list[str], n: int, pos: int) -> list[str]:
     return parts
 
 
-def _cas(cx: _Ctx, e: list[str], pos: int, into: list[Adjustment835]) -> None:
+def _read_cas(cx: _Ctx, e: list[str], pos: int) -> tuple[Adjustment835, ...]:
+    """A CAS's adjustments (``e`` has at least three items: see _Txn.feed)."""
     size = len(e)
     if size > 20:
         cx.warn(pos, "CAS", f"CAS holds {size - 1} elements, more than 19; the rest was skipped.")
     e.extend(("", "", ""))  # the last triple may be cut short
-    group = e[1].strip() if size > 1 else ""
+    group = e[1].strip()
     if group not in _CAS_GROUPS:
         cx.warn(pos, "CAS", f"{group or 'an empty group'!r} is not a CAS group code.")
+    out: list[Adjustment835] = []
     for i in _TRIPLES:
         if i >= size:
             break
@@ -360,7 +435,7 @@ def _cas(cx: _Ctx, e: list[str], pos: int, into: list[Adjustment835]) -> None:
             continue
         if not reason:
             cx.warn(pos, "CAS", f"the amount {amount!r} in CAS{i + 1:02d} has no reason code.")
-        into.append(
+        out.append(
             Adjustment835(
                 group,
                 reason.strip(),
@@ -368,6 +443,7 @@ def _cas(cx: _Ctx, e: list[str], pos: int, into: list[Adjustment835]) -> None:
                 e[i + 2].strip(),
             )
         )
+    return tuple(out)
 
 
 class _Txn:
@@ -375,6 +451,9 @@ class _Txn:
 
     def __init__(self, cx: _Ctx, st: list[str], version: str, pos: int) -> None:
         self.cx = cx
+        self.dates = cx.dates  # the file's caches, one attribute away for the hot segments
+        self.cas_seen = cx.cas
+        self.svc_seen = cx.svc
         self.control = _el(st, 2).strip()
         if not version:
             cx.warn(
@@ -409,41 +488,80 @@ class _Txn:
         self.footer = False
 
     # -- the loop ----------------------------------------------------------------------------
-    def feed(self, sid: str, e: list[str], pos: int) -> None:
-        """One body segment (``e[0]`` is its ID, ``e[n]`` its element n)."""
+    def feed(self, sid: str, e: list[str], pos: int, piece: str) -> None:
+        """One body segment: ``e[0]`` is its ID, ``e[n]`` its element n, ``piece`` its whole
+        text (the key of the segment caches). Most frequent segments first."""
         if len(e) < 3:
             e.extend(("", ""))  # e[1] and e[2] always exist below
-        cx = self.cx
-        line = self.line
-        claim = self.claim
-        if sid == "SVC":
-            if claim is None:
-                raise X12FileError(
-                    f"Segment {pos} (SVC) is a service line outside any claim (no CLP before "
-                    f"it), so it cannot be posted: {_ASK}."
-                )
-            if line is not None:
-                claim.lines.append(line.freeze())
-            self.line = _new_line(cx, e, pos)
+        if sid == "DTM":
+            # A line's date of service, inline when that date was read before (a bad date is
+            # remembered as None, and _dtm then gives its warning again).
+            line = self.line
+            kind = e[1]
+            day = self.dates.get(e[2])
+            if day is not None and line is not None and (kind == "472" or kind == "150"):
+                line.start = day
+            else:
+                self._dtm(e, pos)
         elif sid == "CAS":
+            claim = self.claim
             if claim is None:
                 raise X12FileError(
                     f"Segment {pos} (CAS) is an adjustment outside any claim (no CLP before "
                     f"it), so it cannot be posted: {_ASK}."
                 )
-            _cas(cx, e, pos, line.adjustments if line is not None else claim.adjustments)
-        elif sid == "DTM":
-            self._dtm(e, pos)
+            adjustments = self.cas_seen.get(piece)
+            if adjustments is None:
+                adjustments = self.cx.remember(self.cas_seen, _read_cas, e, pos, piece)
+            line = self.line
+            if line is not None:
+                line.adjustments += adjustments
+            else:
+                claim.adjustments += adjustments
         elif sid == "REF":
             kind = e[1]
+            line = self.line
             if line is not None:
                 if kind == "6R":
-                    line.control = cx.ident(e, 2, pos, "line control number")
-            elif claim is None and self.party == "PR" and kind == "2U":
-                self.payer_ref = cx.ident(e, 2, pos, "payer ID")
-            elif claim is None and self.party == "PE" and kind == "TJ":
-                self.tax_id = cx.ident(e, 2, pos, "payee tax ID")
-        elif sid == "AMT":
+                    value = e[2]  # cx.ident inline when there is nothing to say
+                    line.control = (
+                        value.strip()
+                        if value[:1] != " "
+                        else self.cx.ident(e, 2, pos, "line control number")
+                    )
+            elif self.claim is None and self.party == "PR" and kind == "2U":
+                self.payer_ref = self.cx.ident(e, 2, pos, "payer ID")
+            elif self.claim is None and self.party == "PE" and kind == "TJ":
+                self.tax_id = self.cx.ident(e, 2, pos, "payee tax ID")
+        elif sid == "SVC":
+            claim = self.claim
+            if claim is None:
+                raise X12FileError(
+                    f"Segment {pos} (SVC) is a service line outside any claim (no CLP before "
+                    f"it), so it cannot be posted: {_ASK}."
+                )
+            if self.line is not None:
+                claim.lines.append(self.line.freeze())
+            svc = self.svc_seen.get(piece)
+            if svc is None:
+                svc = self.cx.remember(self.svc_seen, _read_svc, e, pos, piece)
+            self.line = _Line(svc)
+        elif sid == "CLP":
+            self._close_claim()
+            if self.footer:
+                self.cx.warn(pos, sid, "a claim after the provider adjustments (PLB); read anyway.")
+            self.claim = _read_clp(self.cx, e, pos)
+        elif sid == "NM1":
+            self._nm1(e, pos)
+        else:
+            self._rare(sid, e, pos)
+
+    def _rare(self, sid: str, e: list[str], pos: int) -> None:
+        """The body segments a file holds a few of (``e`` has at least three items)."""
+        cx = self.cx
+        line = self.line
+        claim = self.claim
+        if sid == "AMT":
             if line is not None and e[1] == "B6":
                 line.allowed = cx.money(e, 2, pos, "allowed amount")
         elif sid == "LQ":
@@ -452,20 +570,13 @@ class _Txn:
             elif e[1] == "HE":
                 code = e[2].strip()
                 if code:
-                    line.remarks.append(code)
-        elif sid == "CLP":
-            self._close_claim()
-            if self.footer:
-                cx.warn(pos, sid, "a claim after the provider adjustments (PLB); read anyway.")
-            self.claim = _new_claim(cx, e, pos)
-        elif sid == "NM1":
-            self._nm1(e, pos)
+                    line.remarks += (code,)
         elif sid == "MOA" or sid == "MIA":
             if claim is None:
                 cx.warn(pos, sid, "claim adjudication details outside any claim; skipped.")
             else:
                 picks = range(3, 8) if sid == "MOA" else (5, 20, 21, 22, 23)
-                claim.remarks.extend(c for c in (_el(e, i).strip() for i in picks) if c)
+                claim.remarks += tuple(c for c in (_el(e, i).strip() for i in picks) if c)
         elif sid == "PLB":
             self._close_claim()
             self.footer = True
@@ -520,8 +631,15 @@ class _Txn:
         if claim is None or self.line is not None:
             cx.warn(pos, "NM1", "a name outside a claim's header; skipped.")
             return
-        kind = _el(e, 1)
+        kind = e[1]
         if kind == "QC":
+            if len(e) < 10:
+                e.extend(("",) * (10 - len(e)))
+            last, first, member = e[3], e[4], e[9]
+            if last[:1] != " " and first[:1] != " " and member[:1] != " ":
+                # The usual case, inline: nothing to say, so cx.ident's work is the strip.
+                claim.last, claim.first, claim.member = last.strip(), first.strip(), member.strip()
+                return
             claim.last = cx.ident(e, 3, pos, "patient last name")
             claim.first = cx.ident(e, 4, pos, "patient first name")
             claim.member = cx.ident(e, 9, pos, "patient ID")
@@ -722,15 +840,18 @@ def parse_835(data: str | bytes) -> Read835:
         pos += 1
         e = piece.split(elem)
         sid = e[0]
-        if sid not in _KNOWN:
+        frame = _IS_FRAME.get(sid)
+        if frame is None:  # not a known ID as written ("clp", "NM1 ", "ZZZ", damage)
             sid = e[0] = _segment_id(sid, piece, pos)
-        if txn is not None and sid not in _FRAME:
-            count += 1
-            txn.feed(sid, e, pos)
-            continue
-        if skipping is not None and sid not in _FRAME:
-            count += 1
-            continue
+            frame = sid in _FRAME
+        if not frame:
+            if txn is not None:  # the usual case: a segment of an 835's body
+                count += 1
+                txn.feed(sid, e, pos, piece)
+                continue
+            if skipping is not None:
+                count += 1
+                continue
         closed = False
         if sid == "ST":
             if txn is not None or skipping is not None:
