@@ -41,6 +41,7 @@ from sqlalchemy import String, bindparam, case, func, select, type_coerce, updat
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound, ValidationError
+from core.gc_pause import gc_paused
 from core.money import Money
 from core.schemas import Frozen
 from core.services.answers import ImportOutcome
@@ -633,6 +634,12 @@ def _path(current: ClaimStatus, target: ClaimStatus) -> list[ClaimStatus]:
 def import_835(store: Store, name: str, data: bytes, *, dry_run: bool = False,
                today: dt.date | None = None) -> ImportOutcome:  # fmt: skip
     """Post one 835 file (see the module docstring). Never raises for bad input."""
+    with gc_paused():  # bulk work: see core.gc_pause
+        return _import_835(store, name, data, dry_run=dry_run, today=today)
+
+
+def _import_835(store: Store, name: str, data: bytes, *, dry_run: bool,
+                today: dt.date | None) -> ImportOutcome:  # fmt: skip
     from core.x12.x835 import parse_835
 
     digest = hashlib.sha256(data).hexdigest()
