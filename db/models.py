@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -369,14 +370,21 @@ class LedgerEntry(Base):
     __table_args__ = (
         Index("ix_ledger_entries_account", "account_id", "entry_date"),
         Index("ix_ledger_entries_claim", "claim_id"),
-    )
+        # Only batch postings (paper EOBs, patient payments) have a batch: 835 postings, the
+        # bulk of the ledger, stay out of this index (0006).
+        Index("ix_ledger_entries_batch_id", "batch_id",
+              sqlite_where=text("batch_id IS NOT NULL"),
+              postgresql_where=text("batch_id IS NOT NULL")),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
     claim_line_id: Mapped[int | None] = mapped_column(ForeignKey("claim_lines.id"))
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
-    txn: Mapped[str] = mapped_column(String(36), index=True)
+    # No index of its own (0006): entries are found by claim, account, batch or remittance;
+    # a batch posting's txn is looked up within its batch.
+    txn: Mapped[str] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(12))  # charge, payment, adjustment, transfer, refund
     responsibility: Mapped[str] = mapped_column(String(9))  # insurance, patient
     amount_cents: Mapped[int] = mapped_column(Integer)
@@ -390,7 +398,7 @@ class LedgerEntry(Base):
     # Where the money came from: the 835 it was posted from, or the payment batch (paper EOB,
     # patient payments) it belongs to; the method of a patient payment (cash, check, card).
     remittance_id: Mapped[int | None] = mapped_column(ForeignKey("remittances.id"), index=True)
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("payment_batches.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("payment_batches.id"))
     method: Mapped[str | None] = mapped_column(String(10))
 
 
