@@ -8,6 +8,14 @@ deductible / coinsurance / copay to the patient, or the charge moved to a second
 patient payments, write-offs when a claim is closed, charge reversals when a claim is voided or
 replaced. For every claim, the sum of its ledger entries is what is still owed on it, and
 charges = payments + adjustments + balance (transfers net to zero within a claim).
+
+Each claim's open work carries its reason, the way the services record it: a denial leaves a
+zero-amount marker adjustment with its group and CARC (as a paper EOB posted by hand does), a
+999 or 277CA rejection a ``claim_rejections`` row (resolved when the claim moved on), and a
+claim left in ``edits`` the scrubber's findings, produced by the rules of ``core.edits``.
+Those rows are extra: they draw nothing from the seed's random stream, and the ledger markers
+take ids after every other ledger row (:meth:`Biller.held_rows`), so no id, amount or time
+moves. The event texts of edits and rejections name what those rows say.
 """
 
 from __future__ import annotations
@@ -18,9 +26,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from core import edits as E
 from core.money import Money
 from core.services.claims import pcn_for
 from core.workflow import ClaimStatus, transition
+from core.x12.status_codes import explain, fix_hint
+from core.x12.x999 import ElementError, SegmentError
 from sample_data.people import Person, Policy
 from sample_data.practice import PAYER_BY_KEY, PayerSpec
 
@@ -267,18 +278,92 @@ WRITE_OFF_DENIALS: tuple[tuple[str, str], ...] = (
     ("197", "no precertification or authorization on file"),
     ("50", "the payer does not consider the service medically necessary"),
 )
-REJECTIONS = (
-    "277CA rejected (A7): the member ID was not found; check the card",
-    "277CA rejected (A7): subscriber date of birth does not match the payer's records",
-    "999 rejected: the rendering provider NPI is missing",
-    "277CA rejected (A6): diagnosis code not valid for the date of service",
+# Groups of the denial markers: contractual (CO) unless the payer puts it on the patient.
+DENIAL_GROUPS: dict[str, str] = {"27": "PR"}  # coverage ended: the patient's responsibility
+DENIED_MEMO = "denied {amount} ({group}-{reason}), left with the payer"  # as payments.py writes
+_TXN_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://claimdesk.invalid/demo-seed")
+
+# The hint our 999 reader gives every rejected transaction set (core.services.answer_readers).
+_HINT_999 = (
+    "The clearinghouse could not read this part of the file. Check the claim's data named in "
+    "the message (our pyx12 check should have caught it: report it), correct it and send the "
+    "claim again."
 )
-EDITS = (
-    "scrubber: line 2 has no diagnosis pointer",
-    "scrubber: visit billed with a procedure but without modifier 25",
-    "scrubber: insurance not verified in the last 30 days",
-    "scrubber: the payer requires the referring provider",
-    "scrubber: subscriber ID does not match the payer's format",
+# 837P segment count from ST to the rendering provider's NM1 (loop 2310B) of a one-claim set
+# for a patient who is the subscriber: ST BHT, 1000A/B (3), 2000A-2010AA (6), 2000B-2010BB (7),
+# CLM HI, then NM1*82.
+_RENDERING_NM1_POSITION = 21
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A 999 or 277CA rejection: the claim event's words, and the inbox row the answers service
+    writes for the same answer (code, message, fix hint in ``core.x12.status_codes`` words)."""
+
+    event: str
+    source: str  # 999, 277CA
+    code: str
+    message: str
+    fix_hint: str
+    fixed: str  # what the biller corrected before sending the claim again
+
+    def message_for(self, pcn: str) -> str:
+        # the 999 reader names the claims (CTX*CLM01) of a rejected set
+        return f"{self.message} (claims named: {pcn})" if self.source == "999" else self.message
+
+
+def _rejected_277ca(event: str, category: str, status: str, entity: str, fixed: str) -> Rejection:
+    code = f"{category}:{status}" + (f":{entity}" if entity else "")
+    return Rejection(event, "277CA", code, explain(category, status, entity),
+                     fix_hint(category, status, entity), fixed)  # fmt: skip
+
+
+def _rejected_999(event: str, problem: SegmentError, fixed: str) -> Rejection:
+    return Rejection(event, "999", f"IK3-{problem.code}", str(problem), _HINT_999, fixed)
+
+
+# The event texts are the demo's own; codes as the sandbox payer answers the same case
+# (core.services.sandbox_claims: A7:164:IL a member ID the payer does not take, A7:158 a date of
+# birth that does not match).
+REJECTIONS: tuple[Rejection, ...] = (
+    _rejected_277ca("277CA rejected (A7): the member ID was not found; check the card",
+                    "A7", "164", "IL", "member ID corrected from the card"),
+    _rejected_277ca(
+        "277CA rejected (A7): subscriber date of birth does not match the payer's records",
+        "A7", "158", "IL", "date of birth corrected from the card",
+    ),
+    _rejected_999(
+        "999 rejected: the rendering provider NPI is missing",
+        # IK303 holds 4 characters: loop 2310B is reported as 2310
+        SegmentError("NM1", _RENDERING_NM1_POSITION, "2310", "8",
+                     elements=(ElementError(9, None, None, "67", "1"),)),
+        "rendering provider's NPI added",
+    ),
+    _rejected_277ca(
+        "277CA rejected (A6): diagnosis code not valid for the date of service",
+        "A6", "255", "", "diagnosis code corrected for the date of service",
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class EditCase:
+    """Why the scrubber stopped a claim: one rule of ``core.edits`` and the event's words
+    (``{line}`` and ``{dx}`` name the line or diagnosis of the claim it was found on)."""
+
+    rule_id: str
+    event: str
+
+
+# One case per rule the demo shows; the order and the count are part of the seed (one draw).
+EDITS: tuple[EditCase, ...] = (
+    EditCase("POINTER_MISSING", "scrubber: line {line} has no diagnosis pointer"),
+    EditCase("EM_WITHOUT_25", "scrubber: visit billed with a procedure but without modifier 25"),
+    EditCase("DX_NOT_BILLABLE", "scrubber: diagnosis {dx} is a category, not a billable code"),
+    EditCase(
+        "POINTER_RANGE", "scrubber: line {line} points to a diagnosis the claim does not have"
+    ),
+    EditCase("SUBSCRIBER_ID", "scrubber: the insurance policy has no member ID"),
 )
 PENDINGS = (
     "276/277: pending, the payer asked for the visit notes (R4)",
@@ -314,6 +399,7 @@ class Billable:
     lines: list[LineIn]
     scenario: str
     has_auth: bool
+    diagnoses: tuple[str, ...] = ()  # ICD-10-CM codes, principal first
 
 
 @dataclass(slots=True)
@@ -352,6 +438,9 @@ class _Claim:
     ended: dt.datetime | None = None  # its last event
     unpaid_line: int | None = None
     adjudicated: list[Adjudicated] = field(default_factory=list)
+    rejections: list[dict] = field(default_factory=list)  # claim_rejections rows
+    rejection: Rejection | None = None  # the latest, while the claim is rejected
+    findings: list[dict] = field(default_factory=list)  # the latest scrub that stopped it
 
     @property
     def total(self) -> int:
@@ -380,11 +469,28 @@ class Biller:
         }
         self.activity: dict[int, dt.datetime] = {}  # account id -> its latest ledger posting
         self._receipt = 0
+        # Rows written after every visit: denial markers (ids after all other ledger rows),
+        # rejections and findings (tables the bulk loader does not number).
+        self.held: dict[str, list[dict]] = {
+            "ledger_entries": [],
+            "claim_rejections": [],
+            "claim_findings": [],
+        }
 
     def _next(self, table: str) -> int:
         value = self.ids[table]
         self.ids[table] = value + 1
         return value
+
+    def held_rows(self) -> dict[str, list[dict]]:
+        """The rows kept back until every visit is billed, ready to insert (after the claims):
+        denial markers numbered after the last ledger row, then the claims' rejections and
+        findings (no ids: the database numbers them). Empties the store."""
+        for row in self.held["ledger_entries"]:
+            row["id"] = self._next("ledger_entries")
+        held = self.held
+        self.held = {name: [] for name in held}
+        return held
 
     # -- entry point ----------------------------------------------------------------------------------
     def bill(self, b: Billable, outcome: str) -> None:
@@ -458,6 +564,9 @@ class Biller:
             when = times[i + 1]
             following = times[i + 2] if i + 2 < len(times) else None
             reason = self._step(b, c, step, when, following, path[-1], denial, limit)
+            if c.status == S.REJECTED and c.rejections:
+                # worked: reopened to fix it, or voided and rebuilt
+                c.rejections[-1].update(resolved_at=when, resolved_by=c.actor, resolution=reason)
             events.append((when, c.status.value, step, reason))
             c.status = S(step)
         c.ended = times[-1]
@@ -508,6 +617,9 @@ class Biller:
     def _store(
         self, b: Billable, c: _Claim, events: list[tuple], times: list, replaces: _Claim | None
     ) -> None:
+        self.held["claim_rejections"].extend(c.rejections)
+        if c.status == S.EDITS:  # a later scrub (clean) replaced the findings of earlier ones
+            self.held["claim_findings"].extend(c.findings)
         for at, from_status, to_status, reason in events:
             self.rows["claim_events"].append(
                 {
@@ -607,7 +719,14 @@ class Biller:
             self._patient_part(b, c, when, following, final, limit)
             return reason
         if step == "denied":
+            self._mark_denial(c, when, denial[0])
             return f"835 from {c.payer.name}: denied, CARC {denial[0]}: {denial[1]}"
+        if step == "rejected":
+            return self._rejected(c, when)
+        if step == "edits":
+            return self._edits(b, c, when)
+        if step == "draft" and c.status == S.REJECTED and c.rejection is not None:
+            return f"reopened to fix the rejection; {c.rejection.fixed}"
         if step == "corrected":
             nxt = pcn_for(self.ids["claims"])
             self._reverse(c, when, f"reversed: replaced by {nxt}")
@@ -633,16 +752,10 @@ class Biller:
 
     def _reason(self, step: str, current: ClaimStatus) -> str:
         rng = self.rng
-        if step == "edits":
-            return rng.choice(EDITS)
         if step == "ready":
             return "edits fixed; scrubbed clean" if current == S.EDITS else "scrubbed clean"
         if step == "draft":
-            if current == S.REJECTED:
-                return "reopened to fix the rejection; member ID corrected from the card"
             return "reopened to fix the edits"
-        if step == "rejected":
-            return rng.choice(REJECTIONS)
         if step == "pending":
             return rng.choice(PENDINGS)
         return {
@@ -651,6 +764,78 @@ class Biller:
             "accepted": "999 accepted; 277CA accepted into adjudication (A2)",
             "appealed": "appeal sent with the visit note and supporting records",
         }[step]
+
+    # -- open work and its reasons ----------------------------------------------------------------------
+    def _mark_denial(self, c: _Claim, when: dt.datetime, carc: str) -> None:
+        """The denial as a paper EOB posted by hand records it: a zero-amount insurance
+        adjustment with the group and CARC, the amount denied in its memo, left with the payer
+        for the denial queue. Held back so that it takes an id after every other ledger row; it
+        does not count as account activity (it moves no money)."""
+        group = DENIAL_GROUPS.get(carc, "CO")
+        amount = Money(sum(c.ins)).format()
+        self.held["ledger_entries"].append(
+            {
+                "id": None,  # numbered by held_rows
+                "account_id": c.ledger.account_id,
+                "claim_id": c.id,
+                "claim_line_id": None,
+                "payer_id": c.payer_id,
+                "txn": uuid.uuid5(_TXN_NAMESPACE, f"denial-{c.id}").hex,
+                "kind": "adjustment",
+                "responsibility": "insurance",
+                "amount_cents": 0,
+                "group_code": group,
+                "reason_code": carc,
+                "reference": None,
+                "memo": DENIED_MEMO.format(amount=amount, group=group, reason=carc),
+                "entry_date": when.date(),
+                "created_at": when,
+                "created_by": c.actor,
+            }
+        )
+
+    def _rejected(self, c: _Claim, when: dt.datetime) -> str:
+        """A 999 or 277CA sent the claim back: its inbox row (open until the claim moves on)."""
+        rejection = self.rng.choice(REJECTIONS)
+        c.rejection = rejection
+        c.rejections.append(
+            {
+                "claim_id": c.id,
+                "source": rejection.source,
+                "code": rejection.code,
+                "message": rejection.message_for(c.pcn),
+                "fix_hint": rejection.fix_hint,
+                "file_id": None,
+                "received_at": when,
+                "resolved_at": None,
+                "resolved_by": None,
+                "resolution": None,
+            }
+        )
+        return rejection.event
+
+    def _edits(self, b: Billable, c: _Claim, when: dt.datetime) -> str:
+        """The scrubber stopped the claim: what it found (kept if the claim stays in edits)."""
+        case = self.rng.choice(EDITS)
+        found, words = scrub_findings(case, b, c, when.date())
+        if not found:  # the case does not fit this claim's lines: the rule that always does
+            case = EDITS[0]
+            found, words = scrub_findings(case, b, c, when.date())
+        assert found, f"core.edits no longer reports {case.rule_id}"
+        c.findings = [
+            {
+                "claim_id": c.id,
+                "rule_id": f.rule_id,
+                "severity": f.severity,
+                "line_number": f.line_number,
+                "message": f.message,
+                "fix_hint": f.fix_hint,
+                "source": f.source,
+                "found_at": when,
+            }
+            for f in found
+        ]
+        return case.event.format(**words)
 
     # -- the payer pays --------------------------------------------------------------------------------
     def _pay(self, b: Billable, c: _Claim, step: str, when: dt.datetime) -> str:
@@ -868,6 +1053,90 @@ class Biller:
                 f"denial not appealable; {Money(left)} written off (CARC {denial[0]}: {denial[1]})"
             )
         return f"unpaid remainder {Money(left)} written off after review; claim closed"
+
+
+def _facts(
+    b: Billable,
+    c: _Claim,
+    today: dt.date,
+    *,
+    lines: list[E.LineFacts] | None = None,
+    diagnoses: tuple[E.DxFacts, ...] | None = None,
+    member_id: str | None = None,
+) -> E.ClaimFacts:
+    """The scrubber's view of a demo claim, with what the caller changed in it."""
+    if lines is None:
+        lines = [_line_facts(n, li, b.dos) for n, (_, li) in enumerate(c.lines, 1)]
+    if diagnoses is None:
+        diagnoses = tuple(E.DxFacts(n, code) for n, code in enumerate(b.diagnoses, 1))
+    person = b.person
+    return E.ClaimFacts(
+        claim_id=c.id,
+        pcn=c.pcn,
+        today=today,
+        date_of_service=b.dos,
+        place_of_service="11",
+        total_charge_cents=c.total,
+        billing=E.BillingFacts(),
+        payer=E.PayerFacts(payer_id=c.payer.code, name=c.payer.name),
+        subscriber=E.PersonFacts(member_id=c.policy.member_id if member_id is None else member_id),
+        patient=E.PersonFacts(person.first_name, person.last_name, person.dob, person.sex),
+        lines=tuple(lines),
+        diagnoses=diagnoses,
+    )
+
+
+def _line_facts(number: int, li: LineIn, dos: dt.date, **changes: Any) -> E.LineFacts:
+    values: dict[str, Any] = dict(
+        number=number, code=li.code, units=li.units, charge_cents=li.charge, date=dos,
+        modifiers=li.modifiers, pointers=li.pointers,
+    )  # fmt: skip
+    values.update(changes)
+    return E.LineFacts(**values)
+
+
+def scrub_findings(
+    case: EditCase, b: Billable, c: _Claim, today: dt.date
+) -> tuple[list[E.Finding], dict[str, Any]]:
+    """What the scrubber's rule ``case.rule_id`` reports on this claim with that mistake in it,
+    in the rule's own words (core.edits), and the words for the event. ([], {}) when the case
+    does not fit the claim (modifier 25 with no procedure on it, a diagnosis with no dot)."""
+    rule: E.Rule
+    n = 2 if len(c.lines) >= 2 else 1  # the line a mistake goes on
+    words: dict[str, Any] = {"line": n}
+    base = [_line_facts(i, li, b.dos) for i, (_, li) in enumerate(c.lines, 1)]
+    facts: E.ClaimFacts | None = None
+    if case.rule_id == "POINTER_MISSING":
+        base[n - 1] = _line_facts(n, c.lines[n - 1][1], b.dos, pointers=())
+        facts, rule = _facts(b, c, today, lines=base), E.line_pointers
+    elif case.rule_id == "POINTER_RANGE" and b.diagnoses:
+        kept = c.lines[n - 1][1].pointers[:3]
+        base[n - 1] = _line_facts(n, c.lines[n - 1][1], b.dos,
+                                  pointers=(*kept, len(b.diagnoses) + 1))  # fmt: skip
+        facts, rule = _facts(b, c, today, lines=base), E.line_pointers
+    elif case.rule_id == "EM_WITHOUT_25":
+        codes = [li.code for _, li in c.lines]
+        if any(code in E.EM_CODES for code in codes) and any(map(E.is_procedure, codes)):
+            for i, (_, li) in enumerate(c.lines):
+                if li.code in E.EM_CODES:
+                    mods = tuple(m for m in li.modifiers if m not in ("25", "57"))
+                    base[i] = _line_facts(i + 1, li, b.dos, modifiers=mods)
+            facts, rule = _facts(b, c, today, lines=base), E.em_with_procedure
+    elif case.rule_id == "DX_NOT_BILLABLE":
+        at = next((i for i, code in enumerate(b.diagnoses) if "." in code), None)
+        if at is not None:
+            category = b.diagnoses[at].split(".")[0]
+            words["dx"] = category
+            dx = tuple(
+                E.DxFacts(i + 1, category, billable=False) if i == at else E.DxFacts(i + 1, code)
+                for i, code in enumerate(b.diagnoses)
+            )
+            facts, rule = _facts(b, c, today, diagnoses=dx), E.diagnosis_codes
+    elif case.rule_id == "SUBSCRIBER_ID":
+        facts, rule = _facts(b, c, today, member_id=""), E.subscriber_and_payer
+    if facts is None:
+        return [], {}
+    return [f for f in rule(facts) if f.rule_id == case.rule_id], words
 
 
 class _Ledger:

@@ -21,10 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import insert
+
 from core.errors import ValidationError
 from core.services.bulk import TABLE_ORDER, BulkLoader
 from core.store import Store
 from core.workflow import EncounterStatus
+from db.models import Base, ClaimFinding, ClaimRejection
 from sample_data import scenarios as sc
 from sample_data.billing import (
     DOS_WINDOWS,
@@ -50,6 +53,14 @@ CHUNK = 2000  # visits generated and inserted together
 PATIENT_FLUSH = 5000
 
 Progress = Callable[[str, int, int], None]
+
+# Tables the seed fills that core.services.bulk does not handle (not in TABLE_ORDER): written
+# after everything else through the loader's unit of work, numbered by the database, and
+# audited and counted like the others.
+EXTRA_TABLES: dict[str, type[Base]] = {
+    "claim_rejections": ClaimRejection,
+    "claim_findings": ClaimFinding,
+}
 
 _STATUS = {
     "open": EncounterStatus.OPEN,
@@ -226,9 +237,18 @@ def seed(
                 rows.clear()
             report("encounters", min(start + CHUNK, len(slots)), len(slots))
 
+        # the claims' open work: denial markers (after every other ledger row), rejections and
+        # scrubber findings
+        held = biller.held_rows()
+        load.insert("ledger_entries", held.pop("ledger_entries"))
+        extra = {name: _insert_extra(load, name, held[name]) for name in EXTRA_TABLES}
+
         load.update_column("accounts", "last_activity_at", biller.activity)
         load.audit_inserts("seed")
-        counts = {name: load.inserted.get(name, 0) for name in TABLE_ORDER}
+        for name, n in extra.items():
+            if n:
+                load.uow.audit("create", name, None, f"seed: inserted {n:,} {_label(name)}")
+        counts = {name: load.inserted.get(name, 0) for name in TABLE_ORDER} | extra
         database = load.database
     return SeedSummary(
         counts=counts,
@@ -236,6 +256,17 @@ def seed(
         database=database,
         seed=seed,
     )
+
+
+def _insert_extra(load: BulkLoader, name: str, rows: list[dict]) -> int:
+    """Insert rows of one of :data:`EXTRA_TABLES` in one executemany; returns how many."""
+    if rows:
+        load.uow.session.execute(insert(EXTRA_TABLES[name]), rows)
+    return len(rows)
+
+
+def _label(table: str) -> str:
+    return table.replace("_", " ")
 
 
 # -- planning --------------------------------------------------------------------------------------
@@ -542,6 +573,7 @@ class _VisitWriter:
                 lines=lines,
                 scenario=slot.scenario,
                 has_auth=slot.auth is not None,
+                diagnoses=tuple(visit.diagnoses),
             ),
             slot.outcome,
         )

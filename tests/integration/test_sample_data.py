@@ -13,16 +13,25 @@ import re
 import sqlite3
 import subprocess
 from collections import Counter, defaultdict
+from types import SimpleNamespace
 
 import pytest
 import simple_icd_10_cm as icd
 
+from core import edits
 from core.codes import is_modifier_format, is_valid_npi, procedure_kind
 from core.errors import ValidationError
+from core.money import Money
+from core.services import denials, rejections
+from core.services.answer_readers import claim_acks_from_277ca, set_acks_from_999
 from core.store import Store
 from core.workflow import ClaimStatus, EncounterStatus, transition
-from sample_data import demo
+from core.x12.envelope import Envelope
+from core.x12.x277ca import CAInfo, CAProvider, ClaimAnswer, build_277ca
+from core.x12.x999 import ElementProblem, ReceivedGroup, ReceivedSet, SegmentProblem, build_999
+from sample_data import billing, demo
 from sample_data import scenarios as sc
+from sample_data.billing import EDITS, REJECTIONS, EditCase, LineIn, scrub_findings
 from sample_data.practice import FEE_CHARGES
 
 TODAY = demo.DEFAULT_TODAY
@@ -381,7 +390,11 @@ def test_ledger_invariants(seeded):
                 assert e["amount_cents"] < 0 and e["reference"]
                 assert (e["payer_id"] is None) == (e["responsibility"] == "patient")
             if e["kind"] == "adjustment" and e["responsibility"] == "insurance":
-                assert e["amount_cents"] < 0 and e["group_code"] == "CO" and e["reason_code"]
+                if e["amount_cents"] == 0:  # a denial left with the payer (tested below)
+                    assert e["memo"].startswith(denials.DENIED_MARKER), e["memo"]
+                    assert e["group_code"] in ("CO", "PR") and e["reason_code"]
+                else:
+                    assert e["amount_cents"] < 0 and e["group_code"] == "CO" and e["reason_code"]
         has_payment = any(e["kind"] == "payment" and e["responsibility"] == "insurance" for e in es)
         if claim["status"] in ("denied", "appealed", "draft", "submitted", "rejected"):
             assert not has_payment, cid
@@ -432,6 +445,9 @@ def test_audit_one_record_per_table(seeded):
     assert all(a["actor"] == store.actor for a in audit)
     patients = next(a for a in audit if a["entity"] == "patients")
     assert patients["summary"] == "seed: inserted 200 patients"
+    found = next(a for a in audit if a["entity"] == "claim_findings")
+    assert found["summary"] == f"seed: inserted {summary.counts['claim_findings']} claim findings"
+    assert summary.counts["claim_rejections"] > 0 and summary.counts["claim_findings"] > 0
 
 
 def test_refuses_a_database_with_patients(seeded):
@@ -443,12 +459,226 @@ def test_refuses_a_database_with_patients(seeded):
     assert scalar(con, "SELECT count(*) FROM ledger_entries") == before
 
 
+# -- the open work carries its reasons ---------------------------------------------------------------
+
+
+def _events(con, to_status):
+    return rows(con, "SELECT * FROM claim_events WHERE to_status = ? ORDER BY id", to_status)
+
+
+def test_denied_claims_show_their_reason_in_the_denial_queue(seeded):
+    store, _, con = seeded
+    denied = {r["id"]: r for r in rows(con, "SELECT * FROM claims WHERE status = 'denied'")}
+    assert denied
+    carc = {}
+    for ev in _events(con, "denied"):
+        carc[ev["claim_id"]] = re.search(r"CARC (\w+):", ev["reason"]).group(1)
+    items = {i.claim_id: i for i in denials.denial_queue(store, today=TODAY)}
+    assert set(denied) <= set(items)
+    for cid in denied:
+        item = items[cid]
+        assert item.reasons_source == "ledger" and len(item.reasons) == 1, item
+        (reason,) = item.reasons
+        assert reason.reason_code == carc[cid]
+        assert reason.group_code == ("PR" if carc[cid] == "27" else "CO")
+        # what the payer denied is what the claim still owes on the insurance side
+        assert reason.amount_cents == item.balance_cents == item.at_stake_cents > 0
+        assert "no denial reason" not in item.suggestion.lower()
+
+
+def test_every_denial_leaves_a_marker_row(seeded):
+    _, _, con = seeded
+    markers = rows(
+        con,
+        "SELECT * FROM ledger_entries WHERE amount_cents = 0 AND kind = 'adjustment' ORDER BY id",
+    )
+    denied = _events(con, "denied")
+    assert len(markers) == len(denied) > 0
+    by_claim = {m["claim_id"]: m for m in markers}
+    claims = {r["id"]: r for r in rows(con, "SELECT * FROM claims")}
+    top = scalar(con, "SELECT max(id) FROM ledger_entries WHERE amount_cents != 0")
+    assert min(m["id"] for m in markers) > top  # the earlier rows kept their ids
+    assert len({m["txn"] for m in markers}) == len(markers)
+    for ev in denied:
+        m = by_claim[ev["claim_id"]]
+        code = re.search(r"CARC (\w+):", ev["reason"]).group(1)
+        group = "PR" if code == "27" else "CO"
+        assert (m["group_code"], m["reason_code"]) == (group, code)
+        assert m["responsibility"] == "insurance" and m["claim_line_id"] is None
+        assert m["payer_id"] == claims[ev["claim_id"]]["payer_id"]
+        assert m["created_at"] == ev["at"] and m["entry_date"] == ev["at"][:10]
+        assert m["created_by"] == ev["actor"]
+        # the insurance balance at the denial: what was billed to this payer until then
+        before = scalar(
+            con,
+            "SELECT sum(amount_cents) FROM ledger_entries WHERE claim_id = ? AND "
+            "responsibility = 'insurance' AND created_at <= ?",
+            ev["claim_id"], ev["at"],
+        )  # fmt: skip
+        assert m["memo"] == f"denied {Money(before).format()} ({group}-{code}), left with the payer"
+        assert denials._marker_cents(m["memo"]) == before > 0
+
+
+def test_rejection_inbox_has_every_rejected_claim(seeded):
+    store, _, con = seeded
+    rejected = {r[0] for r in rows(con, "SELECT id FROM claims WHERE status = 'rejected'")}
+    assert rejected
+    items = [i for i in rejections.inbox(store) if i.source in ("999", "277CA")]
+    assert sorted(i.claim_id for i in items) == sorted(rejected)  # one open item each
+    latest = {ev["claim_id"]: ev for ev in _events(con, "rejected")}
+    for item in items:
+        assert item.code and item.message and item.fix_hint and item.severity == "error"
+        entry = next(r for r in REJECTIONS if r.event == latest[item.claim_id]["reason"])
+        assert (item.source, item.code, item.fix_hint) == (entry.source, entry.code,
+                                                           entry.fix_hint)  # fmt: skip
+        assert item.since == dt.datetime.fromisoformat(latest[item.claim_id]["at"])
+
+
+def test_every_rejection_in_a_claims_history_is_recorded(seeded):
+    _, _, con = seeded
+    claims = {r["id"]: r for r in rows(con, "SELECT * FROM claims")}
+    events = defaultdict(list)
+    for ev in rows(con, "SELECT * FROM claim_events ORDER BY claim_id, id"):
+        events[ev["claim_id"]].append(ev)
+    recorded = rows(con, "SELECT * FROM claim_rejections ORDER BY id")
+    assert (
+        len(recorded)
+        == len(_events(con, "rejected"))
+        > len([c for c in claims.values() if c["status"] == "rejected"])
+    )
+    for rej in recorded:
+        chain = events[rej["claim_id"]]
+        (at,) = [n for n, ev in enumerate(chain) if ev["to_status"] == "rejected"]
+        assert rej["received_at"] == chain[at]["at"]
+        assert rej["file_id"] is None
+        if at == len(chain) - 1:  # still rejected: open in the inbox
+            assert claims[rej["claim_id"]]["status"] == "rejected"
+            assert rej["resolved_at"] is rej["resolved_by"] is rej["resolution"] is None
+        else:  # worked: the event that moved the claim on says how
+            nxt = chain[at + 1]
+            assert nxt["to_status"] in ("draft", "void")
+            assert (rej["resolved_at"], rej["resolved_by"], rej["resolution"]) == (
+                nxt["at"], nxt["actor"], nxt["reason"],
+            )  # fmt: skip
+            entry = next(r for r in REJECTIONS if r.event == chain[at]["reason"])
+            if nxt["to_status"] == "draft":
+                assert nxt["reason"] == f"reopened to fix the rejection; {entry.fixed}"
+
+
+def _answer_files(pcn: str):
+    """A real 277CA rejecting ``pcn`` for each 277CA case, and a real 999 for the 999 case,
+    read back by the readers the answers service uses."""
+    env = Envelope("SBXCLEARING", "CLAIMDESK", 9, dt.datetime(2026, 10, 14, 9, 30))
+    provider = CAProvider("Demo Practice", "1234567893")
+    info = CAInfo(source_name="SANDBOX", source_id="SBX", receiver_name="Demo Practice",
+                  receiver_id="CLAIMDESK", provider=provider, batch_trace="1")  # fmt: skip
+    out = {}
+    for entry in REJECTIONS:
+        if entry.source == "277CA":
+            category, status, *entity = entry.code.split(":")
+            answer = ClaimAnswer(pcn, False, 10000, dt.date(2026, 10, 1), "Doe", "M1234567",
+                                 category=category, status_code=status,
+                                 entity=entity[0] if entity else "")  # fmt: skip
+            (ack,), _ = claim_acks_from_277ca(build_277ca(info, [answer], env))
+            out[entry.event] = (ack.code, ack.message, ack.fix_hint)
+        else:
+            problem = billing._RENDERING_NM1_POSITION
+            group = ReceivedGroup("1", (ReceivedSet("0001", accepted=False, problems=(
+                SegmentProblem("NM1", problem, "8", "2310B", (ElementProblem(9, "1", "67"),),
+                               pcn),)),))  # fmt: skip
+            acks, _ = set_acks_from_999(build_999(group, env))
+            out[entry.event] = (acks[0].code, acks[0].message, acks[0].fix_hint)
+    return out
+
+
+def test_rejections_read_as_the_answers_service_records_them(seeded):
+    """Each demo rejection says what a real 999 or 277CA for that case makes the inbox say."""
+    _, _, con = seeded
+    seen = set()
+    for rej in rows(con, "SELECT * FROM claim_rejections"):
+        pcn = scalar(con, "SELECT patient_control_number FROM claims WHERE id = ?",
+                     rej["claim_id"])  # fmt: skip
+        event = scalar(con, "SELECT reason FROM claim_events WHERE claim_id = ? AND "
+                            "to_status = 'rejected'", rej["claim_id"])  # fmt: skip
+        assert (rej["code"], rej["message"], rej["fix_hint"]) == _answer_files(pcn)[event]
+        seen.add(rej["source"])
+    assert seen == {"999", "277CA"}
+
+
+def test_claims_in_edits_carry_the_scrubbers_findings(seeded):
+    _, _, con = seeded
+    in_edits = {r[0] for r in rows(con, "SELECT id FROM claims WHERE status = 'edits'")}
+    assert in_edits
+    found = defaultdict(list)
+    for f in rows(con, "SELECT * FROM claim_findings ORDER BY id"):
+        found[f["claim_id"]].append(f)
+    assert set(found) == in_edits  # a clean scrub left nothing on the others
+    latest = {ev["claim_id"]: ev for ev in _events(con, "edits")}
+    lines = Counter(r[0] for r in rows(con, "SELECT claim_id FROM claim_lines"))
+    by_rule = {case.rule_id: case for case in EDITS}
+    for cid, fs in found.items():
+        for f in fs:
+            assert f["rule_id"] in by_rule and f["source"] in edits.SOURCES
+            assert f["message"] and f["fix_hint"] and f["found_at"] == latest[cid]["at"]
+            assert 0 <= f["line_number"] <= lines[cid]
+        # every claim is stopped by an error, except by the scrubber's one warning case here
+        severities = {f["severity"] for f in fs}
+        assert "error" in severities or {f["rule_id"] for f in fs} == {"EM_WITHOUT_25"}
+        # the event names what the findings say
+        case = by_rule[fs[0]["rule_id"]]
+        words = {"line": fs[0]["line_number"]}
+        dx = re.search(r"\(([A-Z][0-9][0-9A-Z])\)", fs[0]["message"])
+        if dx:
+            words["dx"] = dx.group(1)
+        assert latest[cid]["reason"] == case.event.format(**words)
+
+
+def _demo_claim(lines, diagnoses=("E11.9", "I10")):
+    """A claim as the biller holds it, for scrub_findings (only what it reads)."""
+    person = SimpleNamespace(first_name="Ann", last_name="Lee", dob=dt.date(1960, 1, 2), sex="F")
+    b = SimpleNamespace(dos=dt.date(2026, 10, 1), diagnoses=diagnoses, person=person)
+    claim_lines = [(n, LineIn(n, code, mods, 1, 10000, (1,))) for n, (code, mods) in
+                   enumerate(lines, 1)]  # fmt: skip
+    c = SimpleNamespace(id=7, pcn="CD0000000007", total=10000 * len(lines), lines=claim_lines,
+                        payer=SimpleNamespace(code="SBX01", name="Sandbox Medicare"),
+                        policy=SimpleNamespace(member_id="1EG4TE5MK73"))  # fmt: skip
+    return b, c
+
+
+@pytest.mark.parametrize("case", EDITS, ids=lambda c: c.rule_id)
+def test_each_edit_case_is_a_rule_the_scrubber_reports(case):
+    b, c = _demo_claim([("99213", ("25",)), ("20610", ())])
+    found, words = scrub_findings(case, b, c, dt.date(2026, 10, 2))
+    assert found and {f.rule_id for f in found} == {case.rule_id}
+    assert all(f.source in edits.SOURCES and f.fix_hint for f in found)
+    if case.rule_id == "EM_WITHOUT_25":  # the visit line, with 25 taken off
+        assert [(f.severity, f.line_number) for f in found] == [("warning", 1)]
+        assert "20610" in found[0].message
+    if "{line}" in case.event:
+        assert [f.line_number for f in found] == [words["line"]] == [2]
+    if case.rule_id == "DX_NOT_BILLABLE":
+        assert words["dx"] == "E11" and "(E11)" in found[0].message
+
+
+def test_edit_cases_that_do_not_fit_a_claim_report_nothing():
+    # no procedure on the claim: modifier 25 is not the scrubber's business
+    b, c = _demo_claim([("99214", ("25",)), ("99406", ())])
+    assert scrub_findings(EDITS[1], b, c, dt.date(2026, 10, 2)) == ([], {})
+    # a three-character diagnosis has no category to cut it back to; no diagnosis, no range
+    b, c = _demo_claim([("99213", ())], diagnoses=("I10",))
+    assert scrub_findings(EditCase("DX_NOT_BILLABLE", "x"), b, c, dt.date(2026, 10, 2)) == ([], {})
+    b, c = _demo_claim([("99213", ())], diagnoses=())
+    assert scrub_findings(EditCase("POINTER_RANGE", "x"), b, c, dt.date(2026, 10, 2)) == ([], {})
+    # a rule the scrubber does not have reports nothing rather than an invented finding
+    assert scrub_findings(EditCase("NO_SUCH_RULE", "x"), b, c, dt.date(2026, 10, 2)) == ([], {})
+
+
 # -- determinism and odd sizes ----------------------------------------------------------------------
 
 _DUMPED = (
     "patients", "insurance_policies", "guarantors", "authorizations", "encounters", "diagnoses",
     "service_lines", "claims", "claim_lines", "claim_events", "ledger_entries", "accounts",
-    "providers", "payers",
+    "providers", "payers", "claim_rejections", "claim_findings",
 )  # fmt: skip
 
 
@@ -466,7 +696,9 @@ def test_same_seed_same_rows_other_seed_other_rows(tmp_path):
     digests = []
     for name, seed in (("a", 3), ("b", 3), ("c", 4)):
         store = _new_store(tmp_path / f"{name}.db")
-        demo.seed(store, patients=60, encounters=90, seed=seed)
+        summary = demo.seed(store, patients=60, encounters=90, seed=seed)
+        # the open work is in the digest: every seed this size has some of each
+        assert summary.counts["claim_rejections"] and summary.counts["claim_findings"]
         digests.append(_digest(store))
         store.dispose()
     assert digests[0] == digests[1]
@@ -523,6 +755,11 @@ def test_seed_on_postgresql_then_services_keep_working():
         store.upgrade()
         summary = demo.seed(store, patients=40, encounters=60, seed=5)
         assert summary.patients == 40 and summary.claims > 40
+        # the open work went in too (rejections and findings are numbered by the server)
+        assert summary.counts["claim_rejections"] and summary.counts["claim_findings"]
+        assert {i.source for i in rejections.inbox(store)} & {"999", "277CA"}
+        queue = denials.denial_queue(store, today=TODAY)
+        assert all(i.reasons for i in queue if i.status == "denied")
         # ids were given explicitly: the sequences must have moved past them
         new = patients.register_patient(
             store,
