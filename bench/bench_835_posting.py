@@ -1,6 +1,6 @@
 """835 posting throughput against pyx12's validation of the same file, run by hand.
 
-    .venv/bin/python bench/bench_835_posting.py [--claims 10000] [--db PATH]
+    .venv/bin/python bench/bench_835_posting.py [--claims 10000] [--repeat 3] [--db PATH]
 
 Seeds a demo practice with enough claims in a temporary SQLite file (or uses ``--db``), writes
 one 835 paying ``--claims`` of them (every line paid with a contractual write-off, a share with
@@ -8,11 +8,13 @@ deductible, coinsurance or copay), then, in one run:
 
 1. **ClaimDesk's posting**: ``answers.import_bytes`` on the file: parse, balance check, match
    every claim and line, post every payment and adjustment to the ledger, settle statuses, and
-   commit (one transaction). Target: >= 10,000 service lines per second.
-2. **pyx12's validation** of the same file (``pyx12_check.validate_x12``), about 900 service
-   lines per second on this machine.
+   commit (one transaction). Each of the ``--repeat`` runs posts into a fresh copy of the seeded
+   database file (the same file cannot post twice); the best and the median are reported.
+   Target: >= 10,000 service lines per second.
+2. **pyx12's validation** of the same file (``pyx12_check.validate_x12``), once.
 
-Prints service lines per second for each and the ratio (target: over ten times pyx12).
+Prints service lines per second for each and the ratio (target: over ten times pyx12). This
+machine is a shared VM: single runs vary by up to a third, hence the repeats.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -110,28 +114,42 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db")
     ap.add_argument("--claims", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     store = seeded(args.db, args.claims)
     data, n_lines = remittance_for(store, args.claims)
     print(
         f"835: {len(data) / 1e6:.1f} MB, {data.count(b'CLP*'):,} claims, {n_lines:,} service lines"
     )
-    t = time.perf_counter()
-    out = answers.import_bytes(store, "bench.835", data)
-    post_s = time.perf_counter() - t
-    if not out.applied:
-        print("NOT POSTED:", out.errors[:3])
-        return 1
-    print(f"\nClaimDesk posting (parse + match + post + commit): {post_s:.2f} s = "
-          f"{n_lines / post_s:,.0f} service lines/s (target >= 10,000); "
-          f"{out.claims_matched:,} claims matched, {len(out.unmatched)} unmatched")  # fmt: skip
+    source = store.path
+    store.dispose()
+    work = Path(tempfile.mkdtemp(prefix="claimdesk-835-run-"))
+    times = []
+    for n in range(max(1, args.repeat)):
+        target = work / f"run{n}.db"
+        shutil.copyfile(source, target)  # the seeded database, closed: no WAL to carry over
+        run = Store(str(target), actor="bench")
+        t = time.perf_counter()
+        out = answers.import_bytes(run, "bench.835", data)
+        times.append(time.perf_counter() - t)
+        run.dispose()
+        if not out.applied:
+            print("NOT POSTED:", out.errors[:3])
+            return 1
+        print(f"  run {n + 1}: {times[-1]:.2f} s = {n_lines / times[-1]:,.0f} service lines/s; "
+              f"{out.claims_matched:,} claims matched, {len(out.unmatched)} unmatched")  # fmt: skip
+    best, median = min(times), statistics.median(times)
+    print(f"\nClaimDesk posting (parse + match + post + commit), {len(times)} run(s): best "
+          f"{best:.2f} s = {n_lines / best:,.0f} service lines/s, median {median:.2f} s = "
+          f"{n_lines / median:,.0f} lines/s (target >= 10,000)")  # fmt: skip
     t = time.perf_counter()
     report = validate_x12(data)
     pyx12_s = time.perf_counter() - t
     print(f"pyx12 validation of the same file: {pyx12_s:.2f} s = {n_lines / pyx12_s:,.0f} "
           f"service lines/s ({len(report.errors)} errors)")  # fmt: skip
-    print(f"\nratio: posting is {pyx12_s / post_s:.1f}x pyx12's validation speed (target > 10x)")
-    store.dispose()
+    print(f"\nratio: posting is {pyx12_s / median:.1f}x pyx12's validation speed at the median, "
+          f"{pyx12_s / best:.1f}x at the best (target > 10x)")  # fmt: skip
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
