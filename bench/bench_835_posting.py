@@ -3,8 +3,9 @@
     .venv/bin/python bench/bench_835_posting.py [--claims 10000] [--repeat 3] [--db PATH]
 
 Seeds a demo practice with enough claims in a temporary SQLite file (or uses ``--db``), writes
-one 835 paying ``--claims`` of them (every line paid with a contractual write-off, a share with
-deductible, coinsurance or copay), then, in one run:
+one 835 paying ``--claims`` of them, shaped like the sandbox payer's (every line paid with a
+contractual write-off and its allowed amount, a share with deductible, coinsurance or copay;
+the received date on each claim), then, in one run:
 
 1. **ClaimDesk's posting**: ``answers.import_bytes`` on the file: parse, balance check, match
    every claim and line, post every payment and adjustment to the ledger, settle statuses, and
@@ -82,10 +83,13 @@ def remittance_for(store: Store, n: int, seed: int = 1) -> tuple[bytes, int]:
                 pr = paid // 5
                 paid -= pr
                 adj.append(Adjustment835("PR", rnd.choice("123"), pr))
+            # Shaped like the sandbox payer's 835 (sandbox_payer.clp_from_entry): the allowed
+            # amount on every line (AMT*B6), the line's own control number (REF*6R).
             services.append(ServicePayment(
                 qualifier="HC", code=ln.code, modifiers=tuple(m for m in ln.modifiers.split(":") if m),
                 charge_cents=ln.charge_cents, paid_cents=paid, units="1",
                 service_from=ln.date_of_service, line_control_number=str(ln.id),
+                allowed_cents=paid + sum(a.amount_cents for a in adj if a.group == "PR"),
                 adjustments=tuple(a for a in adj if a.amount_cents)))  # fmt: skip
         if not services:
             continue
@@ -96,8 +100,9 @@ def remittance_for(store: Store, n: int, seed: int = 1) -> tuple[bytes, int]:
             patient_responsibility_cents=sum(a.amount_cents for x in services
                                              for a in x.adjustments if a.group == "PR"),
             filing_indicator="12", payer_claim_number=f"B{r.id:012d}", services=tuple(services),
-            patient_last="BENCHPATIENT", patient_first="PAT", patient_member_id=f"M{r.id:09d}",
-            service_from=services[0].service_from))  # fmt: skip
+            facility_code="11", frequency_code="1", patient_last="BENCHPATIENT",
+            patient_first="PAT", patient_member_id=f"M{r.id:09d}",
+            service_from=services[0].service_from, received_on=dt.date(2026, 10, 20)))  # fmt: skip
     remit = Remittance835(
         control_number="0001", handling_code="I", total_cents=sum(c.paid_cents for c in claims),
         credit_debit="C", payment_method="CHK", payment_date=dt.date(2026, 11, 2),
@@ -121,7 +126,7 @@ def main() -> int:
     print(
         f"835: {len(data) / 1e6:.1f} MB, {data.count(b'CLP*'):,} claims, {n_lines:,} service lines"
     )
-    source = store.path
+    source, made_here = store.path, not args.db
     store.dispose()
     work = Path(tempfile.mkdtemp(prefix="claimdesk-835-run-"))
     times = []
@@ -147,6 +152,8 @@ def main() -> int:
     pyx12_s = time.perf_counter() - t
     print(f"pyx12 validation of the same file: {pyx12_s:.2f} s = {n_lines / pyx12_s:,.0f} "
           f"service lines/s ({len(report.errors)} errors)")  # fmt: skip
+    if made_here:
+        shutil.rmtree(source.parent, ignore_errors=True)
     print(f"\nratio: posting is {pyx12_s / median:.1f}x pyx12's validation speed at the median, "
           f"{pyx12_s / best:.1f}x at the best (target > 10x)")  # fmt: skip
     shutil.rmtree(work, ignore_errors=True)
