@@ -773,10 +773,24 @@ class PaymentApplicationOut(Frozen):
     memo: str | None = None
 
 
+class PatientPaymentRow(Frozen):
+    """One payment a patient made (money in): where it went, and whether it was voided."""
+
+    txn: str
+    entry_date: dt.date
+    amount_cents: int  # what the patient paid (> 0)
+    method: str | None
+    reference: str | None
+    batch_id: int | None  # a front-desk batch, or None (taken on its own)
+    claim_ids: tuple[int, ...]  # the claims it went to
+    credit_cents: int  # the part kept as unapplied credit (or a check-in copay)
+    voided: bool
+
+
 class PatientPaymentOut(Frozen):
     """What a patient payment, a credit application or a refund did to the account."""
 
-    action: str  # payment, apply_credit, refund
+    action: str  # payment, apply_credit, refund, void
     txn: str | None  # None when nothing was written (no credit to apply)
     patient_id: int
     amount_cents: int  # the payment, the credit moved, or the refund

@@ -70,6 +70,7 @@ def screen_binding_ids() -> set[str]:
         encounters,
         era,
         patient_forms,
+        patient_payments,
         patients,
         payments,
         queue,
@@ -82,7 +83,7 @@ def screen_binding_ids() -> set[str]:
     ids: set[str] = set()
     modules = (coding, encounters, patient_forms, patients, queue, codes_screen, home_screen,
                claims, rejections, claim_panels, payments, era, denials, batches,
-               payment_panels)  # fmt: skip
+               patient_payments, payment_panels)  # fmt: skip
     for module in modules:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, DOMNode):

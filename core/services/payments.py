@@ -33,6 +33,7 @@ from core.schemas import (
     BatchOut,
     BatchPostingOut,
     PatientPaymentOut,
+    PatientPaymentRow,
     PaymentApplicationOut,
 )
 from core.services import ledger
@@ -546,41 +547,9 @@ def void_batch_entry(store: Store, batch_id: int, txn: str) -> BatchOut:
         entries = list(s.scalars(select(E).where(E.batch_id == batch.id, E.txn == txn)))
         if not entries:
             raise NotFound(f"Batch {batch.id} has no posting {txn!r}.")
-        if any(e.memo and e.memo.startswith(VOID_PREFIX) for e in entries):
-            raise ValidationError(
-                "That posting is itself a void; post the EOB line or payment again instead."
-            )
         if s.scalar(select(E.id).where(E.batch_id == batch.id, E.memo == VOID_PREFIX + txn)):
             raise ValidationError("That posting was already voided.")
-        account = s.get(Account, entries[0].account_id)
-        as_credit = -sum(
-            e.amount_cents
-            for e in entries
-            if e.responsibility == "patient" and e.claim_id is None and e.kind == "payment"
-        )
-        if as_credit > 0:
-            credit = ledger.unapplied_credit_in(s, account.patient_id)
-            if credit < as_credit:
-                raise ValidationError(
-                    f"{Money(as_credit)} of this payment was kept as credit, but only "
-                    f"{Money(credit)} of credit is left (the rest was applied to claims or "
-                    "refunded since); that payment can no longer be voided whole."
-                )
-        ledger._touch(account, None)
-        back = ledger.new_txn()
-        today = dt.date.today()
-        for e in entries:
-            s.add(
-                LedgerEntry(
-                    account_id=e.account_id, claim_id=e.claim_id, claim_line_id=e.claim_line_id,
-                    payer_id=e.payer_id, txn=back, kind=e.kind, responsibility=e.responsibility,
-                    amount_cents=-e.amount_cents, group_code=e.group_code,
-                    reason_code=e.reason_code, reference=e.reference, memo=VOID_PREFIX + txn,
-                    entry_date=today, created_by=store.actor, batch_id=batch.id,
-                    method=e.method,
-                )
-            )  # fmt: skip
-        s.flush()
+        account, back = _reverse(s, entries, txn, store.actor, batch_id=batch.id)
         claim_ids = dict.fromkeys(
             e.claim_id
             for e in entries
@@ -596,6 +565,64 @@ def void_batch_entry(store: Store, batch_id: int, txn: str) -> BatchOut:
             f"voided posting {txn} ({paid} paid) [txn {back}]",
             patient_id=account.patient_id,
         )
+        return _batch_out(s, batch)
+
+
+def _reverse(session: Session, entries: list[LedgerEntry], txn: str, actor: str, *,
+             batch_id: int | None) -> tuple[Account, str]:  # fmt: skip
+    """Reversing entries for one posting (``txn``): each entry again with its sign turned,
+    today, memo ``VOID_PREFIX + txn``. Refused when the posting is itself a void, or when part
+    of it was kept as credit that has since been used. Returns (the account, the new txn)."""
+    if any(e.memo and e.memo.startswith(VOID_PREFIX) for e in entries):
+        raise ValidationError(
+            "That posting is itself a void; post the EOB line or payment again instead."
+        )
+    account = session.get(Account, entries[0].account_id)
+    as_credit = -sum(
+        e.amount_cents
+        for e in entries
+        if e.responsibility == "patient" and e.claim_id is None and e.kind == "payment"
+    )
+    if as_credit > 0:
+        credit = ledger.unapplied_credit_in(session, account.patient_id)
+        if credit < as_credit:
+            raise ValidationError(
+                f"{Money(as_credit)} of this payment was kept as credit, but only "
+                f"{Money(credit)} of credit is left (the rest was applied to claims or "
+                "refunded since); that payment can no longer be voided whole."
+            )
+    ledger._touch(account, None)
+    back = ledger.new_txn()
+    today = dt.date.today()
+    for e in entries:
+        session.add(
+            LedgerEntry(
+                account_id=e.account_id, claim_id=e.claim_id, claim_line_id=e.claim_line_id,
+                payer_id=e.payer_id, txn=back, kind=e.kind, responsibility=e.responsibility,
+                amount_cents=-e.amount_cents, group_code=e.group_code,
+                reason_code=e.reason_code, reference=e.reference, memo=VOID_PREFIX + txn,
+                entry_date=today, created_by=actor, batch_id=batch_id, method=e.method,
+            )
+        )  # fmt: skip
+    session.flush()
+    return account, back
+
+
+def reopen_batch(store: Store, batch_id: int, *, reason: str) -> BatchOut:
+    """Open a closed batch again (a posting in it was wrong and must be voided or added),
+    with the reason kept in the audit trail. It closes again only when it balances."""
+    why = _text(reason)
+    if len(why) < 5:
+        raise ValidationError("say why the batch is reopened (at least 5 characters)")
+    with translate_db_errors("payment batch"), store.uow() as uow:
+        s = uow.session
+        batch = _batch(s, batch_id)
+        if batch.status != "closed":
+            raise ValidationError(f"Batch {batch.id} is open already.")
+        batch.status = "open"
+        batch.closed_at = None
+        batch.closed_by = None
+        uow.audit("reopen", "payment_batch", batch.id, f"reopened: {why}")
         return _batch_out(s, batch)
 
 
@@ -792,6 +819,85 @@ def take_patient_payment(
             s, action="payment", txn=txn, patient_id=patient_id, amount=money.cents,
             method=method, reference=ref, day=day, batch_id=batch.id if batch else None,
             applied=applied,
+        )  # fmt: skip
+
+
+def patient_payments(store: Store, patient_id: int, *, limit: int = 50) -> list[PatientPaymentRow]:
+    """The patient's payments (money in), newest first, each with the claims it went to, the
+    part kept as credit, and whether it was voided."""
+    E = LedgerEntry
+    with store.uow() as uow:
+        s = uow.session
+        if s.get(Patient, patient_id) is None:
+            raise NotFound(f"No patient with id {patient_id}.")
+        account = ledger._account_for_patient(s, patient_id)
+        rows = s.scalars(
+            select(E).where(E.account_id == account.id, E.responsibility == "patient",
+                            E.kind == "payment").order_by(E.id)
+        ).all()  # fmt: skip
+        by_txn: dict[str, list[LedgerEntry]] = {}
+        voided: set[str] = set()
+        for e in rows:
+            memo = e.memo or ""
+            if memo.startswith(VOID_PREFIX):
+                voided.add(memo.removeprefix(VOID_PREFIX))
+            else:
+                by_txn.setdefault(e.txn, []).append(e)
+        out = []
+        for txn, entries in by_txn.items():
+            if any((e.memo or "") == FROM_CREDIT_MEMO for e in entries):
+                continue  # credit moved onto claims: no money came in
+            paid = -sum(e.amount_cents for e in entries)
+            if paid <= 0:
+                continue
+            first = entries[0]
+            out.append(PatientPaymentRow(
+                txn=txn, entry_date=first.entry_date, amount_cents=paid, method=first.method,
+                reference=first.reference, batch_id=first.batch_id,
+                claim_ids=tuple(dict.fromkeys(e.claim_id for e in entries if e.claim_id)),
+                credit_cents=-sum(e.amount_cents for e in entries if e.claim_id is None),
+                voided=txn in voided,
+            ))  # fmt: skip
+        return out[::-1][:limit]
+
+
+def void_patient_payment(store: Store, patient_id: int, txn: str, *, reason: str
+                         ) -> PatientPaymentOut:  # fmt: skip
+    """Take back a patient payment taken outside a batch (keyed wrong, a check that bounced):
+    reversing entries, the reason in the audit trail. A payment in a batch is voided in its
+    batch (:func:`void_batch_entry`), so the batch keeps balancing."""
+    txn, why = _text(txn), _text(reason)
+    if len(why) < 5:
+        raise ValidationError("say why the payment is voided (at least 5 characters)")
+    E = LedgerEntry
+    with translate_db_errors("account"), store.uow() as uow:
+        s = uow.session
+        if s.get(Patient, patient_id) is None:
+            raise NotFound(f"No patient with id {patient_id}.")
+        account = ledger._account_for_patient(s, patient_id)
+        entries = list(s.scalars(select(E).where(
+            E.account_id == account.id, E.txn == txn, E.kind == "payment",
+            E.responsibility == "patient")))  # fmt: skip
+        if not entries or any((e.memo or "") == FROM_CREDIT_MEMO for e in entries):
+            raise NotFound(f"This patient has no payment {txn!r}.")
+        if any(e.batch_id is not None for e in entries):
+            raise ValidationError(
+                f"That payment is in batch {entries[0].batch_id}: void it there, so the batch "
+                "still balances."
+            )
+        if s.scalar(select(E.id).where(E.account_id == account.id,
+                                       E.memo == VOID_PREFIX + txn)):  # fmt: skip
+            raise ValidationError("That payment was already voided.")
+        _, back = _reverse(s, entries, txn, store.actor, batch_id=None)
+        paid = -sum(e.amount_cents for e in entries)
+        first = entries[0]
+        uow.audit("void", "ledger", first.id,
+                  f"voided patient payment {txn} ({Money(paid)} by {first.method or 'unknown'}): "
+                  f"{why} [txn {back}]", patient_id=patient_id)  # fmt: skip
+        return _patient_out(
+            s, action="void", txn=back, patient_id=patient_id, amount=paid,
+            method=first.method, reference=first.reference, day=dt.date.today(), batch_id=None,
+            applied=[],
         )  # fmt: skip
 
 

@@ -533,3 +533,62 @@ def test_voiding_a_patient_payment(codes_store, world):
     assert ledger.account_balance(store, pid).patient_cents == 7500 - 10000 + 500
     check_identities(store, pid, [c1, c2])
     assert payments.close_batch(store, drawer.id).posted_cents == 10000
+
+
+def test_voiding_a_payment_taken_outside_a_batch(codes_store, world):
+    """The front desk keyed $80 instead of $8: the payment is listed, voided with a reason
+    (audited), and the claims owe what they owed before; a batch payment is voided in its
+    batch, and nothing is voided twice."""
+    from core.services import users
+
+    store = codes_store
+    pid = world["patient"].id
+    c1, c2 = two_claims_owed(store, world)
+    before = ledger.account_balance(store, pid).patient_cents
+    wrong = payments.take_patient_payment(store, pid, "80.00", method="card", reference="4242")
+    drawer = payments.open_batch(store, kind="patient", method="cash", deposit_date=DEPOSIT,
+                                 total="5.00")  # fmt: skip
+    in_batch = payments.take_patient_payment(store, pid, "5.00", method="cash",
+                                             batch_id=drawer.id)  # fmt: skip
+    listed = payments.patient_payments(store, pid)
+    assert [(p.txn, p.amount_cents, p.batch_id, p.voided) for p in listed] == [
+        (in_batch.txn, 500, drawer.id, False), (wrong.txn, 8000, None, False),
+    ]  # fmt: skip
+    assert listed[1].method == "card" and listed[1].reference == "4242"
+    assert set(listed[1].claim_ids) <= {c1, c2} and listed[1].claim_ids
+    with pytest.raises(ValidationError, match="say why"):
+        payments.void_patient_payment(store, pid, wrong.txn, reason="")
+    with pytest.raises(ValidationError, match=f"in batch {drawer.id}"):
+        payments.void_patient_payment(store, pid, in_batch.txn, reason="wrong drawer")
+    with pytest.raises(NotFound):
+        payments.void_patient_payment(store, pid, "no-such-txn", reason="typo in amount")
+    out = payments.void_patient_payment(store, pid, wrong.txn, reason="keyed $80 for $8")
+    assert out.action == "void" and out.amount_cents == 8000
+    assert ledger.account_balance(store, pid).patient_cents == before - 500
+    check_identities(store, pid, [c1, c2])
+    assert [p.voided for p in payments.patient_payments(store, pid)] == [False, True]
+    with pytest.raises(ValidationError, match="already voided"):
+        payments.void_patient_payment(store, pid, wrong.txn, reason="keyed $80 for $8")
+    trail = users.audit_trail(store, entity="ledger")
+    assert any("keyed $80 for $8" in a.summary for a in trail)
+
+
+def test_a_closed_batch_reopens_with_a_reason(codes_store, world):
+    store = codes_store
+    pid = world["patient"].id
+    two_claims_owed(store, world)
+    drawer = payments.open_batch(store, kind="patient", method="cash", deposit_date=DEPOSIT,
+                                 total="20.00")  # fmt: skip
+    paid = payments.take_patient_payment(store, pid, "20.00", method="cash", batch_id=drawer.id)
+    payments.close_batch(store, drawer.id)
+    with pytest.raises(ValidationError, match="closed"):
+        payments.void_batch_entry(store, drawer.id, paid.txn)
+    with pytest.raises(ValidationError, match="say why"):
+        payments.reopen_batch(store, drawer.id, reason="oops")
+    opened = payments.reopen_batch(store, drawer.id, reason="the $20 was a $10 bill and change")
+    assert (opened.status, opened.closed_at, opened.closed_by) == ("open", None, None)
+    with pytest.raises(ValidationError, match="open already"):
+        payments.reopen_batch(store, drawer.id, reason="the $20 was a $10 bill and change")
+    payments.void_batch_entry(store, drawer.id, paid.txn)
+    with pytest.raises(ValidationError, match="short"):
+        payments.close_batch(store, drawer.id)  # it balances again only with the right posting

@@ -620,6 +620,65 @@ async def test_a_patient_payment_goes_to_the_oldest_visit_first(demo_db):
     store.dispose()
 
 
+async def test_a_payment_keyed_wrong_is_voided_and_a_closed_batch_reopens(demo_db):
+    """v on a patient voids a payment taken outside a batch (reason asked, refused when too
+    short and asked again); o on a closed batch reopens it with the reason."""
+    store = Store(demo_db, actor="biller")
+    weaver = patients.find_by_account(store, WEAVER)
+    owed = ledger.account_balance(store, weaver.id).patient_cents
+    wrong = payments.take_patient_payment(store, weaver.id, "80.00", method="card",
+                                          reference="4242", on=TODAY)  # fmt: skip
+    drawer = payments.open_batch(store, kind="patient", method="cash", deposit_date=TODAY,
+                                 total="5.00")  # fmt: skip
+    payments.take_patient_payment(store, weaver.id, "5.00", method="cash", batch_id=drawer.id)
+    payments.close_batch(store, drawer.id)
+    app = _app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _payments(pilot)
+        await pilot.press("5")
+        pane = screen.pane("patient")
+        await wait_until(pilot, lambda: isinstance(app.focused, Input))
+        await pilot.press(*WEAVER)
+        await wait_until(pilot, lambda: len(pane.found) == 1)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: pane.account is not None)
+        await pilot.press("v")
+        form = await _form(pilot, ValuesForm)
+        assert form.field("txn").value() == wrong.txn  # the one outside a batch, only
+        await _type_into(pilot, form, {"reason": "typo"})
+        await pilot.press("ctrl+s")  # too short: the form says so and keeps the choice
+        await pilot.pause()
+        assert app.screen is form
+        await _type_into(pilot, form, {"reason": "keyed $80 for $8"})
+        await pilot.press("ctrl+s")
+        await _until(pilot, lambda: any("Voided the $80.00 card payment" in t
+                                        for _, t in app.notes))  # fmt: skip
+        await wait_until(pilot, lambda: app.focused is pane.claims_table)
+        await pilot.press("v")  # the voided payment is no longer offered
+        form = await _form(pilot, ValuesForm)
+        offered = [value for _, value in form.choices]
+        assert wrong.txn not in offered
+        assert set(offered) <= {p.txn for p in payments.patient_payments(store, weaver.id)
+                                if p.batch_id is None and not p.voided}  # fmt: skip
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+
+        await pilot.press("4")
+        batches = screen.pane("batches")
+        await wait_until(pilot, lambda: batches.loaded_once and batches.batches)
+        while batches.table.current.id != drawer.id:
+            await pilot.press("j")
+        await pilot.press("o")
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "ReopenForm")
+        await pilot.press(*"the drawer had a $10 bill counted as $5")
+        await pilot.press("ctrl+s")
+        await _until(pilot, lambda: any("is open again" in t for _, t in app.notes))
+    assert payments.batch_status(store, drawer.id).status == "open"
+    assert ledger.account_balance(store, weaver.id).patient_cents == owed - 500
+    assert [p.voided for p in payments.patient_payments(store, weaver.id)][:2] == [False, True]
+    store.dispose()
+
+
 # -- errors are notifications, never crashes --------------------------------------------------------
 
 

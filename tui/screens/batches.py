@@ -1,5 +1,6 @@
 """Money posted by hand: payment batches (a paper EOB's check or EFT, or a day's front-desk
-payments) with their EOB lines, and patient payments (take one, apply credit, refund credit).
+payments) with their EOB lines; reopening a closed batch. Patient payments are in
+:mod:`tui.screens.patient_payments`.
 
 Every read and write is a core service (``core.services.payments``) run in a thread worker.
 A refused posting reopens its form with what was typed and the service's message on top.
@@ -7,8 +8,6 @@ A refused posting reopens its form with what was typed and the service's message
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,27 +15,21 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
-from core.schemas import BalanceOut, BatchOut, PatientOut, PatientPaymentOut
-from core.services import claims, encounters, ledger, patients, payments, practice
+from core.schemas import BatchOut
+from core.services import claims, patients, payments, practice
 from tui.format import clip, day, money
 from tui.messages import Failed, Loaded
 from tui.screens.base import ServiceScreen
-from tui.widgets.claim_panels import WIDE, ClaimTable, ConfirmScreen, plural
+from tui.widgets.claim_panels import WIDE, ClaimTable, ConfirmScreen, OverrideForm
 from tui.widgets.payment_panels import (
     BatchForm,
     BatchIn,
     EobLineForm,
     EobLineIn,
-    PaymentForm,
-    PaymentIn,
-    RefundForm,
-    RefundIn,
     ServicePane,
     cell,
-    claim_status,
 )
 
 # -- what the workers do --------------------------------------------------------------------------
@@ -79,61 +72,6 @@ def load_payers(store: Any) -> tuple[Any, ...]:
     return tuple(practice.list_payers(store))
 
 
-@dataclass(frozen=True)
-class DueClaim:
-    claim_id: int
-    pcn: str
-    date_of_service: dt.date
-    payer_code: str
-    status: str
-    patient_owes_cents: int
-
-
-@dataclass(frozen=True)
-class Visit:
-    encounter_id: int
-    date_of_service: dt.date
-    status: str
-
-
-@dataclass(frozen=True)
-class PatientAccount:
-    patient: PatientOut
-    balance: BalanceOut
-    credit_cents: int
-    due: tuple[DueClaim, ...]  # oldest visit first
-    visits: tuple[Visit, ...]  # newest first
-    batches: tuple[BatchOut, ...]  # open patient batches
-
-
-def patient_account(store: Any, patient_id: int) -> PatientAccount:
-    """The patient, what they owe per claim (oldest first), their credit, recent visits."""
-    patient = patients.get_patient(store, patient_id).patient
-    balance = ledger.account_balance(store, patient_id)
-    owed: dict[int, int] = defaultdict(int)
-    credit = 0
-    for e in ledger.account_entries(store, patient_id):
-        if e.responsibility != "patient":
-            continue
-        if e.claim_id is not None:
-            owed[e.claim_id] += e.amount_cents
-        elif e.kind in ("payment", "refund"):
-            credit -= e.amount_cents
-    ids = [cid for cid, cents in owed.items() if cents > 0]
-    rows = claims.claim_rows(store, claim_ids=ids, limit=len(ids)) if ids else []
-    due = sorted((DueClaim(r.id, r.patient_control_number, r.date_of_service, r.payer_code,
-                           r.status, owed[r.id]) for r in rows),
-                 key=lambda d: (d.date_of_service, d.claim_id))  # fmt: skip
-    visits = tuple(Visit(e.id, e.date_of_service, e.status) for e in encounters.find_encounters(
-        store, patient_text=patient.account_number, limit=6) if e.patient_id == patient_id)  # fmt: skip
-    batches = tuple(b for b in payments.list_batches(store, status="open") if b.kind == "patient")
-    return PatientAccount(patient, balance, max(credit, 0), tuple(due), visits, batches)
-
-
-def search(store: Any, text: str) -> tuple[str, tuple[PatientOut, ...]]:
-    return text, tuple(patients.search_patients(store, text, limit=50))
-
-
 # -- the batch list ---------------------------------------------------------------------------------
 
 
@@ -164,6 +102,8 @@ came with, or a day's **front-desk payments**. Open batches come first.
 - `enter` opens a batch: post its EOB lines (`e`), void a posting (`v`).
 - `x` closes the highlighted batch; it is refused, with the difference,
   until what was posted equals the total to the cent.
+- `o` reopens a closed batch (say why), to void or add a posting; it
+  closes again only when it balances.
 """
 
     BINDINGS = [
@@ -171,6 +111,8 @@ came with, or a day's **front-desk payments**. Open batches come first.
                 tooltip="Open a batch for a paper EOB's check/EFT or a day's deposit."),
         Binding("x", "close_batch", "Close", id="batches.close",
                 tooltip="Close the highlighted batch (only when it balances)."),
+        Binding("o", "reopen_batch", "Reopen", id="batches.reopen",
+                tooltip="Open a closed batch again, with the reason (to void or add a posting)."),
         Binding("r", "reload", "Reload", show=False, id="batches.reload",
                 tooltip="Read the batches again."),
         Binding("j", "cursor_down", "Down", show=False, id="batches.down", tooltip="Next batch."),
@@ -300,6 +242,22 @@ came with, or a day's **front-desk payments**. Open batches come first.
         if b is not None:
             self.load("close", payments.close_batch, b.id)
 
+    def action_reopen_batch(self) -> None:
+        b = self.table.current
+        if b is None:
+            return
+        if b.status != "closed":
+            self.notify(f"Batch {b.id} is open already.", timeout=4)
+            return
+        form = ReopenForm(f"Reopen batch {b.id} ({money(b.total_cents)})", reopen_batch, b.id)
+        self.app.push_screen(form, self._reopened)
+
+    def _reopened(self, batch: BatchOut | None) -> None:
+        if batch is not None:
+            self.notify(f"Batch {batch.id} is open again: void or post, then close it.",
+                        title="Reopened", timeout=6)  # fmt: skip
+            self.reload()
+
     def action_reload(self) -> None:
         self.reload()
 
@@ -308,6 +266,25 @@ came with, or a day's **front-desk payments**. Open batches come first.
 
     def action_cursor_up(self) -> None:
         self.table.action_cursor_up()
+
+
+def reopen_batch(store: Any, batch_id: int, reason: str) -> BatchOut:
+    return payments.reopen_batch(store, batch_id, reason=reason)
+
+
+class ReopenForm(OverrideForm):
+    """Why a closed batch is opened again; saving reopens it."""
+
+    HELP = """
+## Reopen a batch
+
+A closed batch added up to its deposit. Reopen it only to correct it: a
+posting that was wrong (void it, post it again) or one that is missing.
+Say why in a few words (at least 5 characters): it is kept in the audit
+trail. The batch closes again only when it balances to the cent.
+
+`ctrl+s` reopens; `escape` closes without changing anything.
+"""
 
 
 # -- one batch ------------------------------------------------------------------------------------
@@ -510,268 +487,3 @@ what was paid, written off (CO/OA), moved to the patient (PR).
 
     def action_cursor_up(self) -> None:
         self.table.action_cursor_up()
-
-
-# -- patient payments -------------------------------------------------------------------------------
-
-
-class PatientPane(ServicePane):
-    """Find a patient; take a payment, apply their credit, refund it."""
-
-    HELP = """
-## Patient payments
-
-Type a name (*smith, jo*), date of birth, account or member ID; `enter`
-on a patient shows what they owe, claim by claim (oldest visit first),
-and their **credit** (money they paid that is on no claim yet).
-
-- `p` takes a payment (cash, check, card): on the oldest visits first,
-  on the claims you marked with `space`, or as a copay for a visit.
-- `a` applies their credit to what they owe (the marked claims, or the
-  oldest first).
-- `f` refunds credit they should get back.
-- `/` finds another patient.
-"""
-
-    BINDINGS = [
-        Binding("p", "take_payment", "Payment", id="patient_pay.take",
-                tooltip="Take a payment from this patient."),
-        Binding("a", "apply_credit", "Apply credit", id="patient_pay.apply",
-                tooltip="Put the patient's credit on what they owe."),
-        Binding("f", "refund", "Refund", id="patient_pay.refund",
-                tooltip="Give back the patient's unapplied credit."),
-        Binding("space", "mark", "Mark", show=False, id="patient_pay.mark",
-                tooltip="Mark or unmark the claim to pay (or to apply credit to)."),
-        Binding("slash", "find", "Find", id="patient_pay.find", tooltip="Find another patient."),
-    ]  # fmt: skip
-
-    CANCELLABLE = frozenset({"search", "account"})
-
-    DEFAULT_CSS = """
-    PatientPane #pp-search { margin: 0; padding: 0 1; }
-    PatientPane #pp-results { height: 1fr; display: none; }
-    PatientPane.-searching #pp-results { display: block; }
-    PatientPane #pp-summary { height: auto; padding: 0 1; margin-top: 1; }
-    PatientPane #pp-claims { height: 1fr; }
-    PatientPane.-searching #pp-claims, PatientPane.-searching #pp-summary { display: none; }
-    PatientPane #pp-hint { height: auto; padding: 0 1; color: $text-muted; }
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.found: tuple[PatientOut, ...] = ()
-        self.account: PatientAccount | None = None
-        self.marked: set[int] = set()
-        self._typed: dict[str, dict[str, Any]] = {}
-
-    def compose(self) -> ComposeResult:
-        yield Input(placeholder="find a patient: name, date of birth, account or member ID",
-                    id="pp-search", compact=True)  # fmt: skip
-        yield ClaimTable(id="pp-results")
-        yield Static("", id="pp-summary")
-        yield ClaimTable(id="pp-claims")
-        yield Static("Find a patient to take a payment.", id="pp-hint")
-
-    @property
-    def claims_table(self) -> ClaimTable:
-        return self.query_one("#pp-claims", ClaimTable)
-
-    def on_mount(self) -> None:
-        results = self.query_one("#pp-results", ClaimTable)
-        for name, width in (("Patient", 26), ("Account", 9), ("Born", 10), ("City", 16)):
-            results.add_column(name, width=width)
-        wide = self.app.size.width >= WIDE
-        for name, width in (("", 1), ("Claim", 14), ("DOS", 10), ("Payer", 6),
-                            ("Status", 10 if wide else 9), ("Patient owes", 12)):  # fmt: skip
-            self.claims_table.add_column(name, width=width)
-        self.add_class("-searching")
-
-    def focus_main(self) -> None:
-        if self.account is None:
-            self.query_one("#pp-search", Input).focus()
-        else:
-            self.claims_table.focus()
-
-    def reload(self) -> None:
-        if self.account is not None:
-            self.load("account", patient_account, self.account.patient.id)
-
-    # -- finding the patient ----------------------------------------------------------------
-    @on(Input.Changed, "#pp-search")
-    def _typed_search(self, event: Input.Changed) -> None:
-        text = event.value.strip()
-        self.add_class("-searching")
-        if len(text) >= 2:
-            self.load("search", search, text)
-        else:
-            self.found = ()
-            self.query_one("#pp-results", ClaimTable).show((), ())
-
-    @on(Input.Submitted, "#pp-search")
-    def _search_done(self, event: Input.Submitted) -> None:
-        if len(self.found) == 1:
-            self._choose(self.found[0])
-        elif self.found:
-            self.query_one("#pp-results", ClaimTable).focus()
-
-    @on(DataTable.RowSelected, "#pp-results")
-    def _picked(self, event: DataTable.RowSelected) -> None:
-        p = self.query_one("#pp-results", ClaimTable).current
-        if p is not None:
-            self._choose(p)
-
-    def _choose(self, patient: PatientOut) -> None:
-        if self.account is None or self.account.patient.id != patient.id:
-            self.marked.clear()
-        self.load("account", patient_account, patient.id)
-
-    def action_find(self) -> None:
-        box = self.query_one("#pp-search", Input)
-        self.add_class("-searching")
-        box.focus()
-
-    # -- showing the account ----------------------------------------------------------------
-    def loaded(self, what: str, value: Any) -> None:
-        if what == "search":
-            text, found = value
-            if text != self.query_one("#pp-search", Input).value.strip():
-                return
-            self.found = found
-            self.query_one("#pp-results", ClaimTable).show(found, (
-                (clip(p.display_name, 26), p.account_number, day(p.date_of_birth), clip(p.city, 16))
-                for p in found))  # fmt: skip
-            self.query_one("#pp-hint", Static).update(
-                f"{plural(len(found), 'patient')} found: enter chooses one." if found else
-                "No patient found: try the last name, or the date of birth MM/DD/YYYY.")  # fmt: skip
-        elif what == "account":
-            self.account = value
-            self.marked &= {d.claim_id for d in value.due}
-            self.remove_class("-searching")
-            self._show()
-            self.claims_table.focus()
-        elif what in ("payment", "apply", "refund"):
-            self._typed.pop(what, None)
-            self._done(what, value)
-            self.reload()
-
-    def failed(self, what: str, error: str) -> None:
-        if what in ("payment", "refund") and what in self._typed:
-            opener = self.action_take_payment if what == "payment" else self.action_refund
-            opener(self._typed.pop(what), error)
-            return
-        super().failed(what, error)
-
-    def _show(self) -> None:
-        a = self.account
-        assert a is not None
-        p = a.patient
-        owes = sum(d.patient_owes_cents for d in a.due)
-        summary = Text.assemble(
-            (p.display_name, "bold"), f" ({p.account_number}) · born {day(p.date_of_birth)}\n",
-            "Owes ", (money(owes), "bold yellow" if owes else "bold"),
-            " · credit ", (money(a.credit_cents), "bold green" if a.credit_cents else "bold"),
-            f" · with insurance {money(a.balance.insurance_cents)}",
-        )  # fmt: skip
-        self.query_one("#pp-summary", Static).update(summary)
-        self._fill_claims()
-        hint = ("p payment · a apply credit · f refund · space marks · / another patient"
-                if a.due or a.credit_cents else
-                "Owes nothing. p takes a payment (kept as credit, or a copay for a visit).")  # fmt: skip
-        self.query_one("#pp-hint", Static).update(hint)
-
-    def _fill_claims(self) -> None:
-        assert self.account is not None
-        rows = []
-        for d in self.account.due:
-            mark = Text("●", style="bold green") if d.claim_id in self.marked else Text("")
-            rows.append((mark, d.pcn, day(d.date_of_service), d.payer_code,
-                         claim_status(d.status), cell(d.patient_owes_cents)))  # fmt: skip
-        self.claims_table.show(self.account.due, rows)
-
-    def action_mark(self) -> None:
-        d = self.claims_table.current
-        if d is None:
-            return
-        self.marked.symmetric_difference_update({d.claim_id})
-        mark = Text("●", style="bold green") if d.claim_id in self.marked else Text("")
-        self.claims_table.update_cell_at(Coordinate(self.claims_table.cursor_row, 0), mark)
-
-    def _marked_ids(self) -> list[int]:
-        assert self.account is not None
-        return [d.claim_id for d in self.account.due if d.claim_id in self.marked]
-
-    # -- actions ----------------------------------------------------------------------------
-    def _need_patient(self) -> PatientAccount | None:
-        if self.account is None:
-            self.notify("Find the patient first (type the name, then enter).", timeout=4)
-        return self.account
-
-    def action_take_payment(self, typed: dict | None = None, error: str | None = None) -> None:
-        a = self._need_patient()
-        if a is None:
-            return
-        apply = [("oldest visits first", "oldest")]
-        if self.marked:
-            apply.append((f"the {plural(len(self.marked), 'marked claim')}", "marked"))
-        apply += [(f"copay for the visit of {day(v.date_of_service)} ({v.status})",
-                   f"copay:{v.encounter_id}") for v in a.visits]  # fmt: skip
-        batches = [(f"batch {b.id} · {b.method} · {day(b.deposit_date)}", b.id) for b in a.batches]
-        form = PaymentForm(f"Payment from {a.patient.display_name}", apply, batches,
-                           self.app.today, typed=typed, error=error)  # type: ignore[attr-defined]  # fmt: skip
-
-        def done(m: PaymentIn | None) -> None:
-            if m is None:
-                return
-            self._typed["payment"] = form.typed_values
-            target: Any = self._marked_ids() if m.apply_to == "marked" else m.apply_to
-            self.load("payment", payments.take_patient_payment, a.patient.id, m.amount,
-                      method=m.method, reference=m.reference, on=m.on, apply_to=target,
-                      batch_id=m.batch_id)  # fmt: skip
-
-        self.app.push_screen(form, done)
-
-    def action_apply_credit(self) -> None:
-        a = self._need_patient()
-        if a is None:
-            return
-        if not a.credit_cents:
-            self.notify(f"{a.patient.display_name} has no credit to apply.", timeout=4)
-            return
-        target: Any = self._marked_ids() or "oldest"
-        self.load("apply", payments.apply_credit, a.patient.id, to=target)
-
-    def action_refund(self, typed: dict | None = None, error: str | None = None) -> None:
-        a = self._need_patient()
-        if a is None:
-            return
-        form = RefundForm(f"Refund to {a.patient.display_name} · credit {money(a.credit_cents)}",
-                          a.credit_cents, self.app.today, typed=typed, error=error)  # type: ignore[attr-defined]  # fmt: skip
-
-        def done(m: RefundIn | None) -> None:
-            if m is None:
-                return
-            self._typed["refund"] = form.typed_values
-            self.load("refund", payments.refund_credit, a.patient.id, m.amount, method=m.method,
-                      reference=m.reference, reason=m.reason, on=m.on)  # fmt: skip
-
-        self.app.push_screen(form, done)
-
-    def _done(self, what: str, out: PatientPaymentOut) -> None:
-        pcns = {d.claim_id: d.pcn for d in self.account.due} if self.account else {}
-        to_claims = [f"{money(x.amount_cents)} to {pcns.get(x.claim_id, f'claim {x.claim_id}')}"
-                     for x in out.applied if x.claim_id is not None]  # fmt: skip
-        kept = sum(x.amount_cents for x in out.applied if x.claim_id is None)
-        after = (f"Now owes {money(max(out.patient_balance_cents, 0))}; credit "
-                 f"{money(out.credit_cents)}.")  # fmt: skip
-        if what == "refund":
-            text = f"Refunded {money(out.amount_cents)} by {out.method}. {after}"
-        elif what == "apply":
-            if out.txn is None:
-                text = "Nothing to apply: no claim asks anything of the patient. " + after
-            else:
-                text = f"Credit applied: {'; '.join(to_claims)}. {after}"
-        else:
-            parts = to_claims + ([f"{money(kept)} kept as credit"] if kept else [])
-            text = f"Payment {money(out.amount_cents)} by {out.method}: {'; '.join(parts)}. {after}"
-        self.marked.clear()
-        self.notify(text, title="Saved", timeout=10)

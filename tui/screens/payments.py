@@ -21,9 +21,10 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from core.services import remittance
 from core.services.remittance import RemitClaimOut
 from tui.format import clip, day
-from tui.screens.batches import BatchPane, PatientPane
+from tui.screens.batches import BatchPane
 from tui.screens.denials import DenialPane
 from tui.screens.era import SHORT_STATUS, EraPane
+from tui.screens.patient_payments import PatientPane
 from tui.widgets.claim_panels import WIDE, ClaimTable
 from tui.widgets.forms import FormField, TextInput
 from tui.widgets.payment_panels import (

@@ -21,6 +21,7 @@ from core.services.remittance import RemitClaimOut
 from tui.format import day, money
 from tui.messages import Failed, Loaded
 from tui.screens.base import ServiceWorkers
+from tui.widgets.claim_panels import plural
 from tui.widgets.forms import (
     DateInput,
     FieldInput,
@@ -540,3 +541,48 @@ first (`a`), refund only what is left.
         yield FormField("reference", "Reference", TextInput(max_length=50), width=24)
         yield FormField("reason", "Reason", TextInput(max_length=150), required=True)
         yield FormField("on", "Date", DateInput(fmt_date(self.today)), width=12)
+
+
+class VoidPaymentIn(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid")
+    txn: str = pydantic.Field(min_length=1)
+    reason: str = pydantic.Field(min_length=5, max_length=200)
+
+
+def payment_label(p: Any) -> str:
+    """'10/02/2026 $80.00 card 4242: 2 claims, $5.00 credit' for a PatientPaymentRow."""
+    where = [plural(len(p.claim_ids), "claim")] if p.claim_ids else []
+    if p.credit_cents:
+        where.append(f"{money(p.credit_cents)} credit")
+    ref = f" {p.reference}" if p.reference else ""
+    return (f"{day(p.entry_date)} {money(p.amount_cents)} {p.method or ''}{ref}: "
+            f"{', '.join(where) or 'nothing applied'}")  # fmt: skip
+
+
+class VoidPaymentForm(ValuesForm):
+    HELP = """
+## Void a patient payment
+
+Takes back a payment taken outside a batch (keyed wrong, a check that
+bounced, a card charge reversed): reversing entries, nothing is deleted,
+and the claims owe again what the payment had paid. A payment in a
+front-desk batch is voided in its batch (Batches tab), so the batch still
+adds up. Part of a payment kept as credit can be voided only while that
+credit is still there.
+
+- **Payment**: which one (newest first).
+- **Reason**: why, in a few words (kept in the audit trail).
+
+`ctrl+s` voids; `escape` closes without changing anything.
+"""
+    MODEL = VoidPaymentIn
+
+    def __init__(self, title: str, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(title, **kwargs)
+        self.choices = choices
+
+    def compose_fields(self) -> Iterable[Any]:
+        yield FormField("txn", "Payment", field_select(self.choices, self.choices[0][1]),
+                        required=True)  # fmt: skip
+        yield FormField("reason", "Reason", TextInput(max_length=200), required=True,
+                        help="Why it is voided (at least 5 characters).")  # fmt: skip
