@@ -16,6 +16,7 @@ a fix hint. The file itself is archived whole in ``x12_files`` with the claims i
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -121,7 +122,8 @@ def detect_type(doc: X12Document) -> str:
 
 
 # -- entry points --------------------------------------------------------------------------------
-def import_path(store: Store, path: str | Path, *, dry_run: bool = False) -> ImportOutcome:
+def import_path(store: Store, path: str | Path, *, dry_run: bool = False,
+                today: dt.date | None = None) -> ImportOutcome:  # fmt: skip
     path = Path(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -129,7 +131,7 @@ def import_path(store: Store, path: str | Path, *, dry_run: bool = False) -> Imp
         data = path.read_bytes()
     except OSError as exc:
         return _refused(path.name, "?", f"cannot read {path}: {exc.strerror or exc}")
-    return import_bytes(store, path.name, data, dry_run=dry_run)
+    return import_bytes(store, path.name, data, dry_run=dry_run, today=today)
 
 
 def import_paths(
@@ -143,13 +145,16 @@ def _refused(name: str, kind: str, *errors: str, warnings: Sequence[str] = ()) -
                          warnings=tuple(warnings))  # fmt: skip
 
 
-def import_bytes(store: Store, name: str, data: bytes, *, dry_run: bool = False) -> ImportOutcome:
-    """Apply one received file; never raises for bad input (the outcome carries the errors)."""
+def import_bytes(store: Store, name: str, data: bytes, *, dry_run: bool = False,
+                 today: dt.date | None = None) -> ImportOutcome:  # fmt: skip
+    """Apply one received file; never raises for bad input (the outcome carries the errors).
+    ``today`` (default: the date) is the posting day of an 835 that gives no payment date, and
+    the day a voided claim's charges come off."""
     if _looks_like_835(data):
         # Remittances have their own fast path (they can be large): read once, by the 835 parser.
         from core.services.remittance import import_835
 
-        return import_835(store, name, data, dry_run=dry_run)
+        return import_835(store, name, data, dry_run=dry_run, today=today)
     digest = hashlib.sha256(data).hexdigest()
     try:
         doc = read_x12(data)
@@ -159,7 +164,7 @@ def import_bytes(store: Store, name: str, data: bytes, *, dry_run: bool = False)
     if kind == "835":
         from core.services.remittance import import_835
 
-        return import_835(store, name, data, dry_run=dry_run)
+        return import_835(store, name, data, dry_run=dry_run, today=today)
     if kind in ("999", "277CA", "277"):
         # The transaction's own reader is stricter about structure (a truncated file, a
         # missing SE/IEA): refuse here, before anything is written.

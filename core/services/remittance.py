@@ -782,6 +782,7 @@ class RemittanceOut(Frozen):
     lines_count: int
     posted_at: dt.datetime
     posted_by: str
+    file_name: str = ""  # the 835 file it came in
 
 
 class RemitAdjustmentOut(Frozen):
@@ -829,9 +830,14 @@ class RemittanceDetail(Frozen):
 
 
 def list_remittances(store: Store, *, limit: int = 500) -> list[RemittanceOut]:
+    """The ERA list, newest first, each with the name of the file it came in."""
     with store.uow() as uow:
-        rows = uow.session.scalars(select(Remittance).order_by(Remittance.id.desc()).limit(limit))
-        return [RemittanceOut.model_validate(r) for r in rows]
+        rows = uow.session.execute(
+            select(Remittance, X12File.name).join(X12File, X12File.id == Remittance.file_id)
+            .order_by(Remittance.id.desc()).limit(limit)
+        ).all()  # fmt: skip
+        return [RemittanceOut.model_validate(r).model_copy(update={"file_name": name})
+                for r, name in rows]  # fmt: skip
 
 
 def _words(s: Session, kind: str, codes: set[str]) -> dict[str, str]:
@@ -891,7 +897,8 @@ def remittance_detail(store: Store, remittance_id: int) -> RemittanceDetail:
         )  # fmt: skip
         plb = tuple((p.reason_code, p.reference or "", p.amount_cents) for p in s.scalars(
             select(ProviderAdjustment).where(ProviderAdjustment.remittance_id == rem.id)))  # fmt: skip
-        return RemittanceDetail(remittance=RemittanceOut.model_validate(rem),
+        return RemittanceDetail(remittance=RemittanceOut.model_validate(rem).model_copy(
+                                    update={"file_name": file.name if file else ""}),
                                 file_name=file.name if file else "", claims=claims,
                                 provider_adjustments=plb)  # fmt: skip
 

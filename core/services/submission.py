@@ -586,7 +586,7 @@ def sync(
             local = _keep(inbox, remote.name, data)
             transport.acknowledge(remote.name)
             result.fetched.append(remote.name)
-            outcome = import_bytes(store, remote.name, data)
+            outcome = import_bytes(store, remote.name, data, today=now.date() if now else None)
             result.imported.append(outcome)
             if not outcome.applied:
                 refused = inbox / "refused"

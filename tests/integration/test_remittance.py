@@ -403,3 +403,22 @@ def test_a_void_goes_out_as_frequency_8_and_the_reversal_posts_to_the_original(c
     # A second reversal of the same claim (a payer resending) moves nothing more.
     assert post(store, text_835(reversal, trace="EFT3")).applied
     assert claims.get_claim(store, cid).money.charge_cents == 0
+
+
+def test_an_835_without_a_payment_date_posts_on_the_day_given(codes_store, world):
+    """BPR16 missing (a warning, not a refusal): the entries are dated the import's day."""
+    import re
+
+    store = codes_store
+    cid = sent_claim(store, world)
+    pcn = f"CD{cid:010d}"
+    data = text_835(clp(pcn, "1", 21000, 21000, svc("99214", 18500, 18500),
+                        svc("36415", 2500, 2500)), trace="EFTNODATE")  # fmt: skip
+    data = re.sub(rb"(BPR\*[^~]*)\*\d{8}~", rb"\1~", data, count=1)
+    day = dt.date(2026, 11, 3)
+    out = answers.import_bytes(store, "nodate.835", data, today=day)
+    assert out.applied and any("BPR16" in w for w in out.warnings), out.warnings
+    with store.uow() as uow:
+        days = set(uow.session.scalars(select(LedgerEntry.entry_date).where(
+            LedgerEntry.claim_id == cid, LedgerEntry.kind == "payment")))  # fmt: skip
+    assert days == {day}

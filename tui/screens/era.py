@@ -234,7 +234,7 @@ sync (x on the Claims screen). Use `i` for a file you got another way:
         table = self.table
         table.clear(columns=True)
         if wide:
-            cols = [("File", 6), ("Payer", 30), ("Check/EFT", 18), ("How", 6), ("Paid on", 10),
+            cols = [("File", 18), ("Payer", 22), ("Check/EFT", 14), ("How", 6), ("Paid on", 10),
                     ("Total", 12), ("Claims", 6), ("Lines", 6), ("Status", 7)]  # fmt: skip
         else:
             cols = [("Payer", 16), ("Check/EFT", 14), ("Paid on", 10), ("Total", 11),
@@ -266,9 +266,9 @@ sync (x on the Claims screen). Use `i` for a file you got another way:
     def _cells(self, r: RemittanceOut) -> list[Any]:
         held = r.status == "held"
         status = Text(r.status, style="bold red" if held else "green")
-        trace = clip(r.trace_number, 18 if self._wide else 14)
+        trace = clip(r.trace_number, 14)
         if self._wide:
-            return [f"#{r.file_id}", clip(r.payer_name, 30), trace,
+            return [clip(r.file_name or f"#{r.file_id}", 18), clip(r.payer_name, 22), trace,
                     METHOD.get(r.payment_method, r.payment_method), day(r.payment_date),
                     cell(r.total_cents), Text(str(r.claims_count), justify="right"),
                     Text(str(r.lines_count), justify="right"), status]  # fmt: skip
@@ -297,7 +297,7 @@ sync (x on the Claims screen). Use `i` for a file you got another way:
         method = METHOD.get(r.payment_method, r.payment_method)
         text = Text.assemble((r.payer_name, "bold"), f" · {method} {r.trace_number} · paid "
                              f"{day(r.payment_date)} · {money(r.total_cents)} for "
-                             f"{plural(r.claims_count, 'claim')} · file #{r.file_id} · "
+                             f"{plural(r.claims_count, 'claim')} · {r.file_name or f'file #{r.file_id}'} · "
                              f"by {r.posted_by}")  # fmt: skip
         if r.status == "held":
             text.append(f"\nHeld, nothing posted: {r.discrepancy or 'it does not balance'}",
