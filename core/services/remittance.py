@@ -227,6 +227,8 @@ def _mark_next_payers(s: Session, rows: dict[int, _ClaimRow]) -> None:
     if not ranks:
         return
     for claim in rows.values():
+        if claim.patient_id not in ranks:
+            continue
         day = min((ln.day for ln in claim.lines), default=None)
         claim.next_payer = day is not None and any(
             p.rank == claim.payer_rank + 1 and p.effective_from <= day
