@@ -1,6 +1,7 @@
 """835 posting throughput against pyx12's validation of the same file, run by hand.
 
     .venv/bin/python bench/bench_835_posting.py [--claims 10000] [--repeat 3] [--db PATH]
+                                                [--shape sandbox|full]
 
 Seeds a demo practice with enough claims in a temporary SQLite file (or uses ``--db``), writes
 one 835 paying ``--claims`` of them, shaped like the sandbox payer's (every line paid with a
@@ -55,7 +56,11 @@ def seeded(db: str | None, wanted: int) -> Store:
     return store
 
 
-def remittance_for(store: Store, n: int, seed: int = 1) -> tuple[bytes, int]:
+def remittance_for(store: Store, n: int, seed: int = 1, *, full: bool = False
+                   ) -> tuple[bytes, int]:  # fmt: skip
+    """The 835: shaped like the sandbox payer's, or (``full``) with every loop a payer
+    commonly adds as well: the rendering provider (NM1*82), the statement end date (DTM*233),
+    the adjudication remarks (MOA on a claim, LQ*HE on a line with a patient share)."""
     rnd = random.Random(seed)
     with store.uow() as uow:
         s = uow.session
@@ -85,12 +90,14 @@ def remittance_for(store: Store, n: int, seed: int = 1) -> tuple[bytes, int]:
                 adj.append(Adjustment835("PR", rnd.choice("123"), pr))
             # Shaped like the sandbox payer's 835 (sandbox_payer.clp_from_entry): the allowed
             # amount on every line (AMT*B6), the line's own control number (REF*6R).
+            shared = any(a.group == "PR" for a in adj)
             services.append(ServicePayment(
                 qualifier="HC", code=ln.code, modifiers=tuple(m for m in ln.modifiers.split(":") if m),
                 charge_cents=ln.charge_cents, paid_cents=paid, units="1",
                 service_from=ln.date_of_service, line_control_number=str(ln.id),
                 allowed_cents=paid + sum(a.amount_cents for a in adj if a.group == "PR"),
-                adjustments=tuple(a for a in adj if a.amount_cents)))  # fmt: skip
+                adjustments=tuple(a for a in adj if a.amount_cents),
+                remarks=("N130",) if full and shared else ()))  # fmt: skip
         if not services:
             continue
         claims.append(ClaimPayment(
@@ -102,7 +109,10 @@ def remittance_for(store: Store, n: int, seed: int = 1) -> tuple[bytes, int]:
             filing_indicator="12", payer_claim_number=f"B{r.id:012d}", services=tuple(services),
             facility_code="11", frequency_code="1", patient_last="BENCHPATIENT",
             patient_first="PAT", patient_member_id=f"M{r.id:09d}",
-            service_from=services[0].service_from, received_on=dt.date(2026, 10, 20)))  # fmt: skip
+            service_from=services[0].service_from, received_on=dt.date(2026, 10, 20),
+            rendering_npi="1245319599" if full else "",
+            service_to=services[-1].service_from if full else None,
+            remarks=("MA01",) if full else ()))  # fmt: skip
     remit = Remittance835(
         control_number="0001", handling_code="I", total_cents=sum(c.paid_cents for c in claims),
         credit_debit="C", payment_method="CHK", payment_date=dt.date(2026, 11, 2),
@@ -120,12 +130,14 @@ def main() -> int:
     ap.add_argument("--db")
     ap.add_argument("--claims", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--shape", choices=("sandbox", "full"), default="sandbox",
+                    help="sandbox: like the sandbox payer's 835; full: with the rendering "
+                         "provider, statement dates and remark codes as well")  # fmt: skip
     args = ap.parse_args()
     store = seeded(args.db, args.claims)
-    data, n_lines = remittance_for(store, args.claims)
-    print(
-        f"835: {len(data) / 1e6:.1f} MB, {data.count(b'CLP*'):,} claims, {n_lines:,} service lines"
-    )
+    data, n_lines = remittance_for(store, args.claims, full=args.shape == "full")
+    print(f"835 ({args.shape} shape): {len(data) / 1e6:.1f} MB, {data.count(b'CLP*'):,} claims, "
+          f"{data.count(b'~'):,} segments, {n_lines:,} service lines")  # fmt: skip
     source, made_here = store.path, not args.db
     store.dispose()
     work = Path(tempfile.mkdtemp(prefix="claimdesk-835-run-"))
