@@ -550,19 +550,25 @@ async def test_voiding_a_posting_takes_it_back(demo_db):
 # -- a patient payment, oldest visit first ----------------------------------------------------------
 
 
+async def _patient_tab(pilot, screen: PaymentsScreen, account: str):
+    """Tab 5, the patient found by account number and chosen: the pane, showing the account."""
+    await pilot.press("5")
+    pane = screen.pane("patient")
+    await wait_until(pilot, lambda: isinstance(pilot.app.focused, Input))
+    await pilot.press(*account)
+    await wait_until(pilot, lambda: len(pane.found) == 1)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: pane.account is not None)
+    return pane
+
+
 async def test_a_patient_payment_goes_to_the_oldest_visit_first(demo_db):
     store = Store(demo_db)
     weaver = patients.find_by_account(store, WEAVER)
     app = _app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _payments(pilot)
-        await pilot.press("5")
-        pane = screen.pane("patient")
-        await wait_until(pilot, lambda: isinstance(app.focused, Input))
-        await pilot.press(*WEAVER)
-        await wait_until(pilot, lambda: len(pane.found) == 1)
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: pane.account is not None)
+        pane = await _patient_tab(pilot, screen, WEAVER)
         due = pane.account.due
         assert len(due) >= 2 and [d.date_of_service for d in due] == sorted(
             d.date_of_service for d in due
@@ -635,13 +641,7 @@ async def test_a_payment_keyed_wrong_is_voided_and_a_closed_batch_reopens(demo_d
     app = _app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _payments(pilot)
-        await pilot.press("5")
-        pane = screen.pane("patient")
-        await wait_until(pilot, lambda: isinstance(app.focused, Input))
-        await pilot.press(*WEAVER)
-        await wait_until(pilot, lambda: len(pane.found) == 1)
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: pane.account is not None)
+        pane = await _patient_tab(pilot, screen, WEAVER)
         await pilot.press("v")
         form = await _form(pilot, ValuesForm)
         assert form.field("txn").value() == wrong.txn  # the one outside a batch, only
