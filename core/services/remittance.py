@@ -31,6 +31,7 @@ same numbers. Built for volume: bulk reads and inserts, no per-line queries.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -412,62 +413,74 @@ def _post_remittance(s: Session, b: _Batch, r: Remittance835, remittance_id: int
             adjs_of.append([])
             continue
         rc_rows.append(_remit_claim_row(remittance_id, clp, claim.id, "", as_date))
-        # Sequential within the file (not a random UUID): the ledger's txn index takes them in
-        # order, and one posting's entries are easy to find by eye.
+        # Sequential within the file (not a random UUID): one posting's entries are easy to
+        # find by eye.
         b.txn_seq += 1
-        txn = f"835-{remittance_id}-{b.txn_seq:06d}"
-        account_id = accounts[claim.patient_id]
-        b.touched_accounts.add(account_id)
-        used: set[int] = set()
-        groups: dict[str, int] = defaultdict(int)
-        patient = 0
-        line_rows: list[tuple] = []
-        adj_rows: list[tuple] = []
-        for k, svc in enumerate(clp.services):
-            line, why = _match_line(svc, claim.lines, used, clp.service_from)
-            if line is not None:
-                used.add(line.id)
-                if why:
-                    b.warnings.append(f"{clp.patient_control_number} line {line.number}: {why}")
-            else:
-                b.warnings.append(f"{clp.patient_control_number} {svc.code}: {why}")
-            line_id = line.id if line else None
-            memo = memos.get(svc.code)
-            if memo is None:
-                memo = memos[svc.code] = f"835 {trace} {svc.code}"[:200]
-            patient += _post_amounts(
-                b, claim, (account_id, claim.id, line_id, claim.payer_id, txn), svc.paid_cents,
-                svc.adjustments, (reference, memo, day, b.actor, remittance_id), groups,
-            )  # fmt: skip
-            line_rows.append((line_id, svc.code[:8], ":".join(svc.modifiers)[:11],
-                              svc.charge_cents, svc.paid_cents, svc.allowed_cents,
-                              svc.units[:15] or None, as_date(svc.service_from),
-                              " ".join(svc.remarks)[:200] or None, why[:200] or None))  # fmt: skip
-            for a in svc.adjustments:
-                adj_rows.append((k, a.group[:2], a.reason[:5], a.amount_cents,
-                                 a.quantity[:15] or None))  # fmt: skip
-        b.lines_posted += len(clp.services)
-        # Claim-level money: CAS on the claim, and any payment not spread over lines.
-        rest = clp.paid_cents - sum(svc.paid_cents for svc in clp.services)
-        patient += _post_amounts(
-            b, claim, (account_id, claim.id, None, claim.payer_id, txn), rest, clp.adjustments,
-            (reference, claim_memo, day, b.actor, remittance_id), groups,
+        line_rows, adj_rows = _post_clp(
+            b, clp, claim, accounts[claim.patient_id], f"835-{remittance_id}-{b.txn_seq:06d}",
+            (reference, claim_memo, day, b.actor, remittance_id), memos,
         )  # fmt: skip
-        for a in clp.adjustments:
-            adj_rows.append((None, a.group[:2], a.reason[:5], a.amount_cents,
-                             a.quantity[:15] or None))  # fmt: skip
         lines_of.append(line_rows)
         adjs_of.append(adj_rows)
-        total_paid = clp.paid_cents
-        b.paid += total_paid
-        for key, v in groups.items():
-            b.by_group[key] += v
-        b.final[claim.id] = (clp.status_code, clp.patient_control_number)
-        if clp.payer_claim_number:
-            b.payer_numbers[claim.id] = clp.payer_claim_number[:50]
-        b.posted.append(_Posted(clp.patient_control_number, claim, clp.status_code, total_paid,
-                                groups, patient))  # fmt: skip
     _insert_remit_rows(s, remittance_id, rc_rows, lines_of, adjs_of)
+
+
+def _post_clp(b: _Batch, clp: ClaimPayment, claim: _ClaimRow, account_id: int, txn: str,
+              tail: tuple, memos: dict[str, str]) -> tuple[list[tuple], list[tuple]]:  # fmt: skip
+    """Post one CLP to ``claim``: the ledger rows of each line and of the claim level go to
+    the batch. ``tail`` is (reference, claim-level memo, day, actor, remittance id). Returns the
+    remit_lines rows (without their remit claim) and the remit_adjustments rows (line index
+    or None for the claim level)."""
+    reference, claim_memo, day, actor, remittance_id = tail
+    as_date = b.as_date
+    b.touched_accounts.add(account_id)
+    used: set[int] = set()
+    groups: dict[str, int] = defaultdict(int)
+    patient = 0
+    line_rows: list[tuple] = []
+    adj_rows: list[tuple] = []
+    for k, svc in enumerate(clp.services):
+        line, why = _match_line(svc, claim.lines, used, clp.service_from)
+        if line is not None:
+            used.add(line.id)
+            if why:
+                b.warnings.append(f"{clp.patient_control_number} line {line.number}: {why}")
+        else:
+            b.warnings.append(f"{clp.patient_control_number} {svc.code}: {why}")
+        line_id = line.id if line else None
+        memo = memos.get(svc.code)
+        if memo is None:
+            memo = memos[svc.code] = f"835 {reference} {svc.code}"[:200]
+        patient += _post_amounts(
+            b, claim, (account_id, claim.id, line_id, claim.payer_id, txn), svc.paid_cents,
+            svc.adjustments, (reference, memo, day, actor, remittance_id), groups,
+        )  # fmt: skip
+        line_rows.append((line_id, svc.code[:8], ":".join(svc.modifiers)[:11],
+                          svc.charge_cents, svc.paid_cents, svc.allowed_cents,
+                          svc.units[:15] or None, as_date(svc.service_from),
+                          " ".join(svc.remarks)[:200] or None, why[:200] or None))  # fmt: skip
+        for a in svc.adjustments:
+            adj_rows.append((k, a.group[:2], a.reason[:5], a.amount_cents,
+                             a.quantity[:15] or None))  # fmt: skip
+    b.lines_posted += len(clp.services)
+    # Claim-level money: CAS on the claim, and any payment not spread over lines.
+    rest = clp.paid_cents - sum(svc.paid_cents for svc in clp.services)
+    patient += _post_amounts(
+        b, claim, (account_id, claim.id, None, claim.payer_id, txn), rest, clp.adjustments,
+        (reference, claim_memo, day, actor, remittance_id), groups,
+    )  # fmt: skip
+    for a in clp.adjustments:
+        adj_rows.append((None, a.group[:2], a.reason[:5], a.amount_cents,
+                         a.quantity[:15] or None))  # fmt: skip
+    b.paid += clp.paid_cents
+    for key, v in groups.items():
+        b.by_group[key] += v
+    b.final[claim.id] = (clp.status_code, clp.patient_control_number)
+    if clp.payer_claim_number:
+        b.payer_numbers[claim.id] = clp.payer_claim_number[:50]
+    b.posted.append(_Posted(clp.patient_control_number, claim, clp.status_code, clp.paid_cents,
+                            groups, patient))  # fmt: skip
+    return line_rows, adj_rows
 
 
 def _remit_claim_row(remittance_id: int, clp: ClaimPayment, claim_id: int | None, note: str,
@@ -926,3 +939,103 @@ def dismiss_unmatched(store: Store, remit_claim_id: int, note: str) -> None:
         rc.resolved_at, rc.resolved_by = utcnow(), store.actor
         rc.note = f"{rc.note or ''} | dismissed: {note.strip()}"[:2000]
         uow.audit("resolve", "remit_claim", rc.id, f"dismissed: {note.strip()}")
+
+
+# Claims a payer's remittance can speak of (the payer has them).
+_POSTABLE = frozenset({"submitted", "accepted", "pending", "appealed", "denied", "partially_paid",
+                       "paid", "closed"})  # fmt: skip
+
+
+def post_unmatched(store: Store, remit_claim_id: int, claim_number: str, *, note: str,
+                   today: dt.date | None = None) -> PostedClaim:  # fmt: skip
+    """Post an unmatched remittance claim to the claim the biller found it belongs to (the
+    payer changed or mistyped the control number): the CLP is read again from the archived 835,
+    posted exactly as an import would post it (lines matched by code, charge and date), the
+    item leaves the queue with the note, and the claim settles. One transaction."""
+    from core.x12.x835 import parse_835
+
+    note, pcn = (note or "").strip(), (claim_number or "").strip().upper()
+    if len(note) < 5:
+        raise ValidationError("say how you know the claim is this one (at least 5 characters)")
+    today = today or dt.date.today()
+    with gc_paused(), store.uow() as uow:
+        s = uow.session
+        rc = s.get(RemitClaim, remit_claim_id)
+        if rc is None or rc.claim_id is not None or rc.resolved_at is not None:
+            raise NotFound(f"No unmatched remittance item {remit_claim_id}.")
+        if rc.status_code == "23":
+            raise ValidationError("the payer says this claim is not ours (CLP02 23): nothing to "
+                                  "post; dismiss it with the reason")  # fmt: skip
+        rem = s.get(Remittance, rc.remittance_id)
+        claim = _claims_by_pcn(s, [pcn]).get(pcn)
+        if claim is None:
+            raise NotFound(f"No claim with control number {pcn}.")
+        if claim.status not in _POSTABLE:
+            raise ValidationError(f"claim {pcn} is {claim.status}: the payer does not have it, so "
+                                  "no remittance can pay it")  # fmt: skip
+        if rem.payer_id is not None and rem.payer_id != claim.payer_id:
+            billed = s.get(Payer, claim.payer_id)
+            raise ValidationError(
+                f"this remittance is from {rem.payer_name}, but claim {pcn} is billed to "
+                f"{billed.name if billed else 'another payer'}: it cannot be that claim's payment"
+            )
+        clp = _archived_clp(s, rem, rc, parse_835)
+        account_id = s.scalar(select(Account.id).where(Account.patient_id == claim.patient_id))
+        b = _Batch(actor=store.actor, today=today, as_date=_date_param(s))
+        reference = rem.trace_number[:50]
+        line_rows, adj_rows = _post_clp(
+            b, dataclasses.replace(clp, patient_control_number=pcn), claim, account_id,
+            f"835-{rem.id}-hand-{rc.id}",
+            (reference, f"835 {reference} claim"[:200], b.as_date(rem.payment_date or today),
+             b.actor, rem.id), {},
+        )  # fmt: skip
+        _insert_many(s, LedgerEntry.__table__, _LEDGER_COLS, b.ledger)
+        s.execute(update(Account).where(Account.id == account_id)
+                  .values(version=Account.version + 1, last_activity_at=utcnow())
+                  .execution_options(synchronize_session=False))  # fmt: skip
+        after = _settle_all(s, b, {pcn: claim}, {claim.patient_id: account_id})
+        # The item is this claim's now, with its lines and adjustments as an import writes them
+        # for a matched claim (the ERA view and the denial queue read them).
+        _insert_many(s, RemitLine.__table__, _REMIT_LINE_COLS,
+                     [(rc.id, *row) for row in line_rows])  # fmt: skip
+        ids = s.scalars(select(RemitLine.id).where(RemitLine.remit_claim_id == rc.id)
+                        .order_by(RemitLine.id)).all()  # fmt: skip
+        _insert_many(s, RemitAdjustment.__table__, _REMIT_ADJ_COLS,
+                     [(rc.id, None if k is None else ids[k], *rest) for k, *rest in adj_rows])  # fmt: skip
+        rc.claim_id, rc.resolved_at, rc.resolved_by = claim.id, utcnow(), store.actor
+        rc.note = f"{rc.note or ''} | posted by hand to {pcn}: {note}"[:2000]
+        posted = b.posted[0]
+        uow.audit("post", "claim", claim.id,
+                  f"unmatched {rc.patient_control_number} of 835 {rem.trace_number} posted by "
+                  f"hand: paid {Money(posted.paid).format()}: {note}",
+                  patient_id=claim.patient_id)  # fmt: skip
+        return PostedClaim(
+            patient_control_number=pcn, claim_id=claim.id, status_code=posted.status_code,
+            paid_cents=posted.paid, adjustments=dict(posted.groups),
+            patient_cents=posted.patient, status_after=after.get(claim.id),
+            note="; ".join(b.warnings)[:500],
+        )  # fmt: skip
+
+
+def _archived_clp(s: Session, rem: Remittance, rc: RemitClaim, parse_835) -> ClaimPayment:
+    """The CLP of an unmatched item, read again from the archived 835 file: the same
+    transaction set, the same control number and amounts, the same occurrence."""
+    file = s.get(X12File, rem.file_id)
+    try:
+        read = parse_835((file.content if file else "").encode())
+    except X12ReadError as exc:
+        raise ValidationError(f"the archived 835 cannot be read again: {exc}") from None
+    same = [r for r in read.remittances
+            if r.control_number[:9] == rem.transaction_control
+            and r.trace_number[:50] == rem.trace_number]  # fmt: skip
+    siblings = s.scalars(select(RemitClaim.id).where(
+        RemitClaim.remittance_id == rem.id,
+        RemitClaim.patient_control_number == rc.patient_control_number).order_by(RemitClaim.id)
+    ).all()  # fmt: skip
+    nth = list(siblings).index(rc.id)
+    found = [c for r in same[:1] for c in r.claims
+             if c.patient_control_number[:38] == rc.patient_control_number]  # fmt: skip
+    if nth >= len(found):
+        raise ValidationError("this item is no longer in its archived 835; post it by hand from "
+                              "the paper remittance")  # fmt: skip
+    return found[nth]

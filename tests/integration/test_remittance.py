@@ -19,7 +19,7 @@ from core.x12.x835_model import (
     Remittance835,
     ServicePayment,
 )
-from db.models import LedgerEntry, RemitClaim, Remittance, X12File
+from db.models import Claim, LedgerEntry, RemitClaim, Remittance, X12File
 from tests.integration.helpers import BILLED_ON, DOS, built_claim, small_practice
 
 NOW = dt.datetime(2026, 10, 25, 8, 0)
@@ -251,6 +251,79 @@ def test_an_835_for_an_unknown_claim_goes_to_the_unmatched_queue(codes_store, wo
     only = post(store, text_835(clp("ZZ1", "1", 100, 100, svc("99213", 100, 100)), trace="X9"))
     assert not only.applied and "never sent" in only.errors[0]
     assert ledger_rows(store) == before
+
+
+def test_an_unmatched_claim_is_posted_by_hand_to_the_claim_it_belongs_to(codes_store, world):
+    """The payer dropped a digit of the second claim's control number: it waits unmatched;
+    the biller posts it to the right claim, which then reads exactly as if it had matched
+    (ledger, status, the remittance's lines and reasons), and the queue is empty."""
+    from core.errors import NotFound, ValidationError
+
+    store = codes_store
+    first = sent_claim(store, world)
+    second = sent_claim(store, world, dos=DOS - dt.timedelta(days=14))
+    good, bad = f"CD{first:010d}", f"CD{second:010d}"
+    mangled = bad[:-3] + bad[-2:]  # one digit lost on the payer's side
+    data = text_835(clp(good, "1", 21000, 21000, svc("99214", 18500, 18500),
+                        svc("36415", 2500, 2500)),
+                    clp(mangled, "1", 21000, 15000,
+                        svc("99214", 18500, 13000, A("CO", "45", 3000), A("PR", "2", 2500),
+                            day=DOS - dt.timedelta(days=14)),
+                        svc("36415", 2500, 2000, A("CO", "45", 500),
+                            day=DOS - dt.timedelta(days=14)), pr=2500,
+                        number="PAYER456"))  # fmt: skip
+    assert post(store, data).unmatched == (mangled,)
+    (item,) = remittance.unmatched_queue(store)
+    before = ledger_rows(store)
+    with pytest.raises(ValidationError, match="say how"):
+        remittance.post_unmatched(store, item.id, bad, note="")
+    with pytest.raises(NotFound, match="CD9999999999"):
+        remittance.post_unmatched(store, item.id, "CD9999999999", note="same patient and date")
+    assert ledger_rows(store) == before  # refusals write nothing
+    out = remittance.post_unmatched(store, item.id, bad.lower(), note="same patient, DOS, $210")
+    assert (out.claim_id, out.paid_cents, out.patient_cents, out.status_after) == (
+        second, 15000, 2500, "paid",
+    )  # fmt: skip
+    assert out.adjustments == {"CO": 3500, "PR": 2500}
+    m = money(store, second)
+    assert (m.paid_cents, m.adjustment_cents, m.patient_responsibility_cents) == (15000, 3500, 2500)
+    detail = claims.get_claim(store, second)
+    assert detail.claim.payer_claim_number == "PAYER456"
+    assert "posted" in detail.events[-1].reason
+    assert remittance.unmatched_queue(store) == []
+    with store.uow() as uow:
+        lines = uow.session.scalars(select(LedgerEntry.claim_line_id).where(
+            LedgerEntry.claim_id == second, LedgerEntry.kind == "payment")).all()  # fmt: skip
+    assert None not in lines and len(set(lines)) == 2  # each line found its line
+    (rem,) = [r for r in remittance.list_remittances(store) if r.trace_number == "EFT1001"]
+    shown = {
+        c.patient_control_number: c for c in remittance.remittance_detail(store, rem.id).claims
+    }
+    assert shown[mangled].claim_id == second and len(shown[mangled].lines) == 2
+    assert {(a.group_code, a.reason_code) for ln in shown[mangled].lines for a in ln.adjustments} == {
+        ("CO", "45"), ("PR", "2")}  # fmt: skip
+    with pytest.raises(NotFound):
+        remittance.post_unmatched(store, item.id, bad, note="same patient, DOS, $210")
+
+
+def test_an_unmatched_claim_cannot_pay_another_payers_claim(codes_store, world):
+    from core.errors import ValidationError
+
+    store = codes_store
+    first = sent_claim(store, world)
+    other = built_claim(store, world, dos=DOS - dt.timedelta(days=21))
+    with store.uow() as uow:  # billed to the supplemental payer (as if sent there)
+        c = uow.session.get(Claim, other)
+        c.payer_id, c.status = world["secondary"].id, "accepted"
+    data = text_835(clp(f"CD{first:010d}", "1", 21000, 21000, svc("99214", 18500, 18500),
+                        svc("36415", 2500, 2500)),
+                    clp("CD00000XX", "1", 21000, 21000, svc("99214", 18500, 18500),
+                        svc("36415", 2500, 2500)))  # fmt: skip
+    post(store, data)
+    (item,) = remittance.unmatched_queue(store)
+    with pytest.raises(ValidationError, match="is from SANDBOX MEDICARE"):
+        remittance.post_unmatched(store, item.id, f"CD{other:010d}", note="looks like this one")
+    assert remittance.unmatched_queue(store) != []
 
 
 def test_the_same_835_twice_posts_once(codes_store, world):

@@ -795,3 +795,47 @@ async def test_an_unbalanced_era_is_held_and_an_unknown_claim_waits_in_unmatched
     assert remittance.unmatched_queue(store) == []
     assert claims.get_claim(store, p.id).claim.status == "paid"
     store.dispose()
+
+
+async def test_an_unmatched_item_is_posted_to_the_claim_it_belongs_to(demo_db):
+    """p on an unmatched item: a claim number that is not ours is refused in the form (what
+    was typed stays); the right one posts the payment there and empties the queue."""
+    from core.services import answers
+
+    era = prepare(demo_db)
+    store = Store(demo_db, actor="biller")
+    full = lambda d: [svc(ln.code, ln.charge_cents, ln.charge_cents, day=ln.date_of_service)  # noqa: E731
+                      for ln in d.lines]  # fmt: skip
+    paid, other = era.paid, era.denied
+    mangled = other.claim.patient_control_number[:-1] + "X"
+    data = text_835(
+        clp(paid.claim.patient_control_number, "1", paid.claim.total_charge_cents,
+            paid.claim.total_charge_cents, *full(paid), day=PAY_DAY, **_name(store, paid)),
+        clp(mangled, "1", other.claim.total_charge_cents, other.claim.total_charge_cents,
+            *full(other), day=PAY_DAY, **_name(store, other)),
+        trace="CHK888", control=7003)  # fmt: skip
+    assert answers.import_bytes(store, "typo.835", data).unmatched == (mangled,)
+    app = _app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _payments(pilot)
+        await pilot.press("2")
+        pane = screen.pane("unmatched")
+        await wait_until(pilot, lambda: len(pane.items) == 1)
+        await pilot.press("p")
+        form = await _form(pilot, ValuesForm)
+        await _type_into(pilot, form, {"claim": "CD0000999999", "note": "same patient and date"})
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ValuesForm)
+                         and app.screen is not form)  # fmt: skip
+        form = app.screen
+        assert "CD0000999999" in _text(form.query_one("#form-error"))
+        assert form.field("note").control.value == "same patient and date"
+        await _type_into(pilot, form, {"claim": other.claim.patient_control_number})
+        await pilot.press("ctrl+s")
+        await _until(pilot, lambda: any(t.startswith(
+            f"Posted to {other.claim.patient_control_number}") for _, t in app.notes))  # fmt: skip
+        await wait_until(pilot, lambda: pane.items == [])
+    money = claims.get_claim(store, other.claim.id).money
+    assert money.paid_cents == other.claim.total_charge_cents
+    assert claims.get_claim(store, other.claim.id).claim.status == "paid"
+    store.dispose()

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from core.services import remittance
 from core.services.remittance import RemitClaimOut
-from tui.format import clip, day
+from tui.format import clip, day, money
 from tui.screens.batches import BatchPane
 from tui.screens.denials import DenialPane
 from tui.screens.era import SHORT_STATUS, EraPane
@@ -63,6 +63,38 @@ call the payer and have the payment reissued against the right claim.
     def compose_fields(self) -> Any:
         yield FormField("reason", "Why", TextInput(max_length=300), required=True,
                         help="At least 5 characters: whose claim it is, or why it needs no posting.")  # fmt: skip
+
+
+class PostUnmatchedIn(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid")
+    claim: str = pydantic.Field(min_length=3, max_length=20)
+    note: str = pydantic.Field(min_length=5, max_length=300)
+
+
+class PostUnmatchedForm(ValuesForm):
+    """Which claim an unmatched remittance claim belongs to; saving posts it there."""
+
+    HELP = """
+## Post an unmatched remittance claim to our claim
+
+When you have found the claim it belongs to (the payer mistyped or changed
+the control number: same patient, date of service and charges), type that
+claim's number. The remittance's lines are posted to it exactly as an
+import would have (payment, write-offs, the patient's share), and the claim
+settles. Say how you know (at least 5 characters): it is kept with the item
+and in the audit log. A remittance from one payer cannot pay a claim billed
+to another.
+
+`ctrl+s` posts; `escape` closes without changing anything.
+"""
+
+    MODEL = PostUnmatchedIn
+
+    def compose_fields(self) -> Any:
+        yield FormField("claim", "Our claim", TextInput(max_length=20), required=True, width=16,
+                        help="The claim number (CD...) the payment belongs to.")  # fmt: skip
+        yield FormField("note", "How you know", TextInput(max_length=300), required=True,
+                        help="E.g. same patient, DOS and charges; payer confirmed by phone.")  # fmt: skip
 
 
 class UnmatchedItemScreen(ModalScreen[None]):
@@ -109,11 +141,14 @@ one we ever sent, or the payer says the claim is not ours (status 23).
 Their money was **not** posted anywhere.
 
 For each: compare the patient, date and amounts with your claims. If it
-is ours, call the payer (the control number was changed); if it is not,
-`d` dismisses it with the reason. `enter` shows the item in full.
+is ours (the payer changed or mistyped the control number), `p` posts it
+to that claim; if it is not, `d` dismisses it with the reason. `enter`
+shows the item in full.
 """
 
     BINDINGS = [
+        Binding("p", "post_item", "Post to claim", id="unmatched.post",
+                tooltip="Post the highlighted item to the claim it belongs to."),
         Binding("d", "dismiss_item", "Dismiss", id="unmatched.dismiss",
                 tooltip="Close the highlighted item with the reason it needs no posting."),
         Binding("r", "reload", "Reload", show=False, id="unmatched.reload",
@@ -166,6 +201,14 @@ is ours, call the payer (the control number was changed); if it is not,
             self.notify("Dismissed: it stays in the remittance with your reason.",
                         title="Unmatched item closed", timeout=6)  # fmt: skip
             self.reload()
+        elif what == "post":
+            words = (value.status_after or value.status_code).replace("_", " ")
+            self.notify(f"Posted to {value.patient_control_number}: paid "
+                        f"{money(value.paid_cents)}; the claim is {words}.",
+                        title="Unmatched item posted", timeout=8)  # fmt: skip
+            if value.note:
+                self.notify(value.note, title="Lines", severity="warning", timeout=10)
+            self.reload()
 
     def _fill(self) -> None:
         wide = self.app.size.width >= WIDE
@@ -190,7 +233,7 @@ is ours, call the payer (the control number was changed); if it is not,
                        self.loaded_once else "")  # fmt: skip
             return
         box.update(Text.assemble((i.patient_control_number, "bold"), f": {i.note or ''}\n",
-                                 ("enter shows it in full · d dismisses it with a reason", "dim")))  # fmt: skip
+                                 ("enter shows it in full · p posts it to our claim · d dismisses it", "dim")))  # fmt: skip
 
     @on(DataTable.RowHighlighted, "#unmatched")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -216,9 +259,29 @@ is ours, call the payer (the control number was changed); if it is not,
 
         self.app.push_screen(form, done)
 
+    def action_post_item(self, typed: dict | None = None, error: str | None = None) -> None:
+        item = self.table.current
+        if item is None:
+            self.notify("Nothing to post: the queue is empty.", timeout=3)
+            return
+        form = PostUnmatchedForm(f"Post {item.patient_control_number} "
+                                 f"({money(item.paid_cents)} paid) to our claim",
+                                 typed=typed, error=error)  # fmt: skip
+
+        def done(model: PostUnmatchedIn | None) -> None:
+            if model is not None:
+                self._retry = (item, form.typed_values)
+                self.load("post", remittance.post_unmatched, item.id, model.claim,
+                          note=model.note, today=self.app.today)  # fmt: skip
+
+        self.app.push_screen(form, done)
+
     def failed(self, what: str, error: str) -> None:
         if what == "dismiss":
             self.action_dismiss_item(self._retry[1], error)
+            return
+        if what == "post":
+            self.action_post_item(self._retry[1], error)
             return
         super().failed(what, error)
 
