@@ -13,8 +13,11 @@ How a file posts (``import_835``), in one transaction:
    ever sent under), and each SVC to our claim line: by the line control number we sent
    (REF*6R), else code + modifiers + charge + date, else code + charge + date (the payer dropped
    or changed a modifier: noted), else the code we billed (SVC06, the payer changed the code).
-   A CLP we cannot match goes to the **unmatched remittance queue**; an SVC we cannot match (a
-   line the payer added) posts at claim level with a note. Nothing is dropped silently.
+   A CLP we cannot match goes to the **unmatched remittance queue** (where a biller posts it to
+   the right claim, :func:`post_unmatched`, or dismisses it); an SVC we cannot match (a line the
+   payer added) posts at claim level with a note. Nothing is dropped silently. A file none of
+   whose claims is ours is refused, unless its payee (N1*PE) is this practice: then the money is
+   ours and every claim waits in the queue.
 5. **Post** to the ledger: each payment (per line), and each CAS by group: PR moves the amount
    to the patient (reason 1 deductible, 2 coinsurance, 3 copay kept apart); CO, OA, PI, CR
    with a contractual reason (``CONTRACTUAL``: 45 over the fee schedule, 253 sequestration ...)
@@ -52,6 +55,7 @@ from core.workflow import TRANSITIONS, ClaimStatus, transition
 from core.x12.reader import X12ReadError
 from core.x12.x835_model import (
     ClaimPayment,
+    Read835,
     Remittance835,
     ServicePayment,
     balance_problems,
@@ -65,6 +69,8 @@ from db.models import (
     InsurancePolicy,
     LedgerEntry,
     Payer,
+    Practice,
+    Provider,
     ProviderAdjustment,
     RemitAdjustment,
     RemitClaim,
@@ -737,10 +743,14 @@ def _import_835(store: Store, name: str, data: bytes, *, dry_run: bool,
                 errors=tuple(f"held for review, nothing posted: {p}" for p in problems),
                 file_id=None if dry_run else record.id,
             )  # fmt: skip
-        if not b.posted:
+        if not b.posted and not _pays_this_practice(s, read):
+            # Not one claim is ours and the payee is not us: a file sent to the wrong office.
+            # (When the payee is us, the money is ours: it is recorded and every claim waits in
+            # the unmatched queue, to be posted by hand or dismissed.)
             uow.discard = True
             return _refused(name, f"{name}: it speaks only of claims ClaimDesk never sent ("
-                                  f"{', '.join(list(dict.fromkeys(b.unmatched))[:5])}); nothing changed",
+                                  f"{', '.join(list(dict.fromkeys(b.unmatched))[:5])}) and pays "
+                                  f"{_payee_words(read)}, not this practice; nothing changed",
                             unmatched=b.unmatched)  # fmt: skip
         for chunk in _chunks(b.ledger, 5000):
             _insert_many(s, LedgerEntry.__table__, _LEDGER_COLS, chunk)
@@ -775,6 +785,28 @@ def _import_835(store: Store, name: str, data: bytes, *, dry_run: bool,
             lines_posted=b.lines_posted, postings=posted,
             file_id=None if dry_run else record.id,
         )  # fmt: skip
+
+
+def _pays_this_practice(s: Session, read: Read835) -> bool:
+    """Whether an 835's payee (N1*PE: its NPI, or its tax ID when it has no NPI) is this
+    practice or one of its providers."""
+    npis = {npi for (npi,) in s.execute(select(Provider.npi))}
+    tins: set[str] = set()
+    for npi, tax_id in s.execute(select(Practice.npi, Practice.tax_id)):
+        npis.add(npi)
+        tins.add((tax_id or "").replace("-", ""))
+    for r in read.remittances:
+        qualifier, ident = r.payee_id_qualifier, r.payee_id.replace("-", "")
+        if (qualifier == "XX" and ident in npis) or (qualifier == "FI" and ident in tins - {""}):
+            return True
+    return False
+
+
+def _payee_words(read: Read835) -> str:
+    r = read.remittances[0]
+    who = r.payee_name or "a payee"
+    ident = r.payee_id or r.payee_tax_id
+    return f"{who} ({ident})" if ident else f"{who} (no ID)"
 
 
 def _refused(name: str, error: str, *, unmatched: Sequence[str] = ()) -> ImportOutcome:

@@ -82,6 +82,11 @@ def ledger_rows(store) -> int:
         return uow.session.scalar(select(func.count()).select_from(LedgerEntry))
 
 
+def count(store, model) -> int:
+    with store.uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(model))
+
+
 def post(store, data: bytes, name="era.835", **kw):
     return answers.import_bytes(store, name, data, **kw)
 
@@ -246,11 +251,22 @@ def test_an_835_for_an_unknown_claim_goes_to_the_unmatched_queue(codes_store, wo
     assert item.patient_control_number == "XX999" and "no claim" in item.note
     remittance.dismiss_unmatched(store, item.id, "not our patient: another office's claim")
     assert remittance.unmatched_queue(store) == []
-    # A file that speaks only of unknown claims is refused and changes nothing.
+    # A file that speaks only of unknown claims but pays this practice: the money is ours, so
+    # it is recorded and the claim waits in the queue (nothing is posted to any claim).
     before = ledger_rows(store)
     only = post(store, text_835(clp("ZZ1", "1", 100, 100, svc("99213", 100, 100)), trace="X9"))
-    assert not only.applied and "never sent" in only.errors[0]
+    assert only.applied and only.unmatched == ("ZZ1",) and only.claims_matched == 0
+    assert [i.patient_control_number for i in remittance.unmatched_queue(store)] == ["ZZ1"]
     assert ledger_rows(store) == before
+    # The same for another practice (its NPI as payee): refused, nothing changes.
+    foreign = text_835(clp("ZZ2", "1", 100, 100, svc("99213", 100, 100)), trace="X10")
+    foreign = foreign.replace(b"N1*PE*MAPLE GROVE FAMILY MEDICINE*XX*1234567893",
+                              b"N1*PE*ANOTHER CLINIC*XX*1999999976")  # fmt: skip
+    files = count(store, X12File)
+    refused = post(store, foreign)
+    assert not refused.applied and "never sent" in refused.errors[0]
+    assert "ANOTHER CLINIC (1999999976), not this practice" in refused.errors[0]
+    assert count(store, X12File) == files and ledger_rows(store) == before
 
 
 def test_an_unmatched_claim_is_posted_by_hand_to_the_claim_it_belongs_to(codes_store, world):
