@@ -44,6 +44,7 @@ from core.edits import (
     scrub,
 )
 from core.errors import NotFound, ValidationError
+from core.gc_pause import gc_paused
 from core.store import Store
 from core.workflow import ClaimStatus
 from db.models import (
@@ -549,6 +550,7 @@ def _overrides(session: Session, claim_ids: Sequence[int]) -> dict[int, dict[tup
     return found
 
 
+@gc_paused()  # bulk work (thousands of claims): see core.gc_pause
 def scrub_claims(
     session: Session, claim_ids: Sequence[int], *, actor: str, today: dt.date
 ) -> dict[int, list[Finding]]:

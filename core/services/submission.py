@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import ClaimDeskError, ConcurrencyError
+from core.gc_pause import gc_paused
 from core.services import exchange
 from core.services.answers import ImportOutcome, import_bytes
 from core.services.claims import _record, pcn_for, scrub_and_route
@@ -213,6 +214,7 @@ def next_pcn(claim: Claim) -> str:
     return base if not claim.submission_count else f"{base}-{claim.submission_count + 1}"
 
 
+@gc_paused()  # bulk work (thousands of claims): see core.gc_pause
 def claims_837(session: Session, claim_ids: Sequence[int]) -> dict[int, tuple[X.Claim837, int]]:
     """Typed 837 claims (and the version seen) for ``claim_ids``, read in a few queries.
 
