@@ -382,7 +382,8 @@ and their **credit** (money they paid that is on no claim yet).
         if what == "refund":
             text = f"Refunded {money(out.amount_cents)} by {out.method}. {after}"
         elif what == "void":
-            text = f"Voided the {money(out.amount_cents)} {out.method or ''} payment. {after}"
+            how = f" {out.method}" if out.method else ""
+            text = f"Voided the {money(out.amount_cents)}{how} payment. {after}"
         elif what == "apply":
             if out.txn is None:
                 text = "Nothing to apply: no claim asks anything of the patient. " + after

@@ -554,8 +554,8 @@ def payment_label(p: Any) -> str:
     where = [plural(len(p.claim_ids), "claim")] if p.claim_ids else []
     if p.credit_cents:
         where.append(f"{money(p.credit_cents)} credit")
-    ref = f" {p.reference}" if p.reference else ""
-    return (f"{day(p.entry_date)} {money(p.amount_cents)} {p.method or ''}{ref}: "
+    how = " ".join(x for x in (p.method, p.reference) if x)
+    return (f"{day(p.entry_date)} {money(p.amount_cents)}{' ' + how if how else ''}: "
             f"{', '.join(where) or 'nothing applied'}")  # fmt: skip
 
 
