@@ -49,6 +49,7 @@ from core.gc_pause import gc_paused
 from core.money import Money
 from core.schemas import Frozen
 from core.services.answers import ImportOutcome
+from core.services.payments import POSTABLE
 from core.services.settlement import CONTRACTUAL, HELD_FOR_NEXT, target_status
 from core.store import Store
 from core.workflow import TRANSITIONS, ClaimStatus, transition
@@ -973,9 +974,9 @@ def dismiss_unmatched(store: Store, remit_claim_id: int, note: str) -> None:
         uow.audit("resolve", "remit_claim", rc.id, f"dismissed: {note.strip()}")
 
 
-# Claims a payer's remittance can speak of (the payer has them).
-_POSTABLE = frozenset({"submitted", "accepted", "pending", "appealed", "denied", "partially_paid",
-                       "paid", "closed"})  # fmt: skip
+# Claims a payer's remittance can speak of: those a paper EOB can (the payer has them), and
+# closed ones too (a late payment or a recoupment reopens a closed claim).
+_POSTABLE = frozenset(POSTABLE) | {"closed"}
 
 
 def post_unmatched(store: Store, remit_claim_id: int, claim_number: str, *, note: str,
